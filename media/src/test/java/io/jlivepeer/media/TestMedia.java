@@ -1,0 +1,75 @@
+package io.jlivepeer.media;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test inputs made with the bundled ffmpeg: a moving test pattern with a tone, H.264 + AAC, cached under
+ * target/test-media so each distinct input is generated once per build.
+ */
+public final class TestMedia {
+  private TestMedia() {}
+
+  /**
+   * A source clip, e.g. {@code source(1920, 1080, 30, 20, "flv")}: 2 s GOP (keyint = 2 x fps), AAC stereo 128k.
+   */
+  public static Path source(int width, int height, int fps, int seconds, String container) {
+    Path dir = Path.of("target", "test-media").toAbsolutePath();
+    Path out = dir.resolve(width + "x" + height + "p" + fps + "_" + seconds + "s." + container);
+    if (Files.exists(out)) {
+      return out;
+    }
+    try {
+      Files.createDirectories(dir);
+      Path tmp = dir.resolve(out.getFileName() + ".tmp." + container);
+      List<String> cmd = new ArrayList<>(List.of(
+          FfmpegBinaries.ffmpeg().toString(), "-hide_banner", "-loglevel", "error", "-y",
+          "-f", "lavfi", "-i", "testsrc2=size=" + width + "x" + height + ":rate=" + fps,
+          "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+          "-t", Integer.toString(seconds),
+          "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+          "-b:v", "4000k", "-maxrate", "4000k", "-bufsize", "8000k",
+          "-g", Integer.toString(2 * fps), "-keyint_min", Integer.toString(2 * fps), "-sc_threshold", "0",
+          "-c:a", "aac", "-b:a", "128k", "-ac", "2"));
+      if (container.equals("ts")) {
+        cmd.addAll(List.of("-f", "mpegts"));
+      }
+      cmd.add(tmp.toString());
+      run(cmd, 300);
+      Files.move(tmp, out);
+      return out;
+    } catch (IOException e) {
+      throw new MediaException("could not generate test media " + out, e);
+    }
+  }
+
+  /** Runs a command (a bundled ffmpeg/ffprobe path gets its libraries on the loader path), failing with its output when it exits non-zero or overruns. Returns stdout+stderr. */
+  public static String run(List<String> cmd, int timeoutSeconds) {
+    try {
+      Path program = Path.of(cmd.get(0));
+      ProcessBuilder pb = program.getParent() != null
+          ? FfmpegBinaries.processBuilder(program, cmd.subList(1, cmd.size()))
+          : new ProcessBuilder(cmd);
+      Process p = pb.redirectErrorStream(true).start();
+      byte[] output = p.getInputStream().readAllBytes();
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new MediaException("timed out: " + String.join(" ", cmd));
+      }
+      String text = new String(output, java.nio.charset.StandardCharsets.UTF_8);
+      if (p.exitValue() != 0) {
+        throw new MediaException("exit " + p.exitValue() + ": " + String.join(" ", cmd) + "\n" + text);
+      }
+      return text;
+    } catch (IOException e) {
+      throw new MediaException("could not run " + cmd.get(0), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MediaException("interrupted running " + cmd.get(0), e);
+    }
+  }
+}
