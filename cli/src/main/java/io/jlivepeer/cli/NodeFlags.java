@@ -1,0 +1,56 @@
+package io.jlivepeer.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The node's flags, named as in the reference node (single dash, camelCase) so its operators feel at home.
+ * Defaults are the reference node's for the broadcaster role (shared/spec/media.md "Ingest").
+ */
+final class NodeFlags {
+  @Option(names = {"-broadcaster", "--broadcaster"}, arity = "0..1", fallbackValue = "true",
+      description = "Run as a broadcaster (ingest, transcode, serve HLS). Default: ${DEFAULT-VALUE}")
+  boolean broadcaster;
+
+  @Option(names = {"-gateway", "--gateway"}, arity = "0..1", fallbackValue = "true",
+      description = "Same as -broadcaster (the reference node's newer name).")
+  boolean gateway;
+
+  @Option(names = {"-rtmpAddr", "--rtmpAddr"}, defaultValue = "127.0.0.1:1935", paramLabel = "host:port",
+      description = "Where to accept RTMP publishers. Default: ${DEFAULT-VALUE}")
+  String rtmpAddr;
+
+  @Option(names = {"-httpAddr", "--httpAddr"}, defaultValue = "127.0.0.1:9935", paramLabel = "host:port",
+      description = "HLS playback and HTTP segment push (/live/<id>/<seq>.ts). Default: ${DEFAULT-VALUE}")
+  String httpAddr;
+
+  @Option(names = {"-transcodingOptions", "--transcodingOptions"}, defaultValue = "P240p30fps16x9,P360p30fps16x9",
+      paramLabel = "profiles|file.json",
+      description = "Renditions: comma-separated profile names, 'standard' for the benchmark ladder, or a JSON"
+          + " profile file. Default: ${DEFAULT-VALUE}")
+  String transcodingOptions;
+
+  @Option(names = {"-maxSessions", "--maxSessions"}, defaultValue = "10",
+      description = "Most streams transcoded at once; more publishers are refused. Default: ${DEFAULT-VALUE}")
+  int maxSessions;
+
+  @Option(names = {"-dataDir", "--dataDir"}, paramLabel = "dir",
+      description = "Where the node keeps its data (segments, keys). Default: ~/.lpData")
+  Path dataDir;
+
+  @Option(names = {"-segmentDuration", "--segmentDuration"}, defaultValue = "2s",
+      description = "Target segment duration (cut at the next keyframe after it). Default: ${DEFAULT-VALUE}")
+  String segmentDuration;
+
+  @Option(names = {"-config", "--config"}, paramLabel = "file",
+      description = "Read flags from a file: one 'flagName value' per line.")
+  Path config;
+
+  @Option(names = {"-v", "--v"}, defaultValue = "3",
+      description = "Log verbosity: 3 = info, 5 = debug, 6 = trace. Default: ${DEFAULT-VALUE}")
+  int verbosity;
+
+  Path dataDirOrDefault() {
+    return dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".lpData");
+  }
+}
