@@ -28,6 +28,8 @@ public final class Segmenter {
   private static final Logger LOG = LoggerFactory.getLogger(Segmenter.class);
   /** Audio held back waiting for the video to catch up: about 5 s of AAC, far more than any sane interleave. */
   static final int PENDING_AUDIO_LIMIT = 256;
+  /** Video frames held while a cut waits for audio: a B-frame pyramid's reorder delay is a few frames. */
+  static final int HELD_VIDEO_LIMIT = 16;
   private static final long NONE = Long.MIN_VALUE;
 
   private final String streamId;
@@ -60,6 +62,15 @@ public final class Segmenter {
   private long droppedAudio;
   private boolean warnedVideoBeforeConfig;
   private boolean warnedAudioBeforeConfig;
+
+  /** A keyframe cut waiting for the audio before its presentation time; see {@link #startCut}. */
+  private boolean cutPending;
+  private long cutPts;
+  private final long[] heldDts = new long[HELD_VIDEO_LIMIT];
+  private final long[] heldPts = new long[HELD_VIDEO_LIMIT];
+  private final boolean[] heldKey = new boolean[HELD_VIDEO_LIMIT];
+  private final byte[][] heldData = new byte[HELD_VIDEO_LIMIT][];
+  private int heldCount;
 
   private final long[] pendingPts = new long[PENDING_AUDIO_LIMIT];
   private final byte[][] pendingData = new byte[PENDING_AUDIO_LIMIT][];
@@ -132,6 +143,9 @@ public final class Segmenter {
       return;
     }
     finished = true;
+    if (cutPending) {
+      completeCut();
+    }
     if (!open) {
       return;
     }
@@ -177,6 +191,16 @@ public final class Segmenter {
     if (keyframe) {
       noteKeyframe(pts);
     }
+    byte[] payload = frame.payload();
+
+    if (cutPending) {
+      if (dts < cutPts && !keyframe && heldCount < HELD_VIDEO_LIMIT) {
+        hold(dts, pts, keyframe, payload);
+        return;
+      }
+      // The video has reached the cut's presentation time: all audio before it has arrived.
+      completeCut();
+    }
 
     if (!open || !videoStarted) {
       if (!keyframe) {
@@ -188,18 +212,17 @@ public final class Segmenter {
         LOG.debug("stream {}: dropped {} video frames before the first keyframe", streamId, droppedVideo);
         droppedVideo = 0;
       }
-      if (open) {
-        flushPendingAudioBefore(pts);
-        cutNow(pts);
-      } else {
-        openSegment(pts);
-      }
       videoStarted = true;
+      if (open) {
+        startCut(dts, pts, payload);
+        return;
+      }
+      openSegment(pts);
     } else {
       long elapsed = pts - segmentStart;
       if (keyframe && (cutAtNextKeyframe || elapsed >= config.targetDurationMillis() - videoFrameMillis / 2)) {
-        flushPendingAudioBefore(pts);
-        cutNow(pts);
+        startCut(dts, pts, payload);
+        return;
       } else if (elapsed >= config.maxSegmentMillis()) {
         LOG.warn("stream {}: no keyframe in {} ms; cutting segment {} without one (maxSegmentMillis {}); the "
             + "next segment does not start with an IDR. Set the encoder's keyframe interval to 2 s",
@@ -208,10 +231,50 @@ public final class Segmenter {
         cutNow(pts);
       }
     }
+    writeVideo(dts, pts, keyframe, payload);
+  }
 
+  /**
+   * Cuts at a keyframe whose presentation time {@code pts} is later than its decode time (B-frames): audio
+   * with timestamps up to {@code pts} still belongs to the closing segment but arrives after this frame (RTMP
+   * interleaves by decode time), so the keyframe and the few frames after it are held until the video's decode
+   * time reaches {@code pts}, then the segment is closed.
+   */
+  private void startCut(long dts, long pts, byte[] payload) {
+    flushPendingAudioBefore(pts);
+    if (pts <= dts || !muxer.hasAudio()) {
+      cutNow(pts);
+      writeVideo(dts, pts, true, payload);
+      return;
+    }
+    cutPending = true;
+    cutPts = pts;
+    hold(dts, pts, true, payload);
+  }
+
+  private void completeCut() {
+    cutPending = false;
+    flushPendingAudioBefore(cutPts);
+    cutNow(cutPts);
+    for (int i = 0; i < heldCount; i++) {
+      writeVideo(heldDts[i], heldPts[i], heldKey[i], heldData[i]);
+      heldData[i] = null;
+    }
+    heldCount = 0;
+  }
+
+  private void hold(long dts, long pts, boolean keyframe, byte[] payload) {
+    heldDts[heldCount] = dts;
+    heldPts[heldCount] = pts;
+    heldKey[heldCount] = keyframe;
+    heldData[heldCount] = payload;
+    heldCount++;
+  }
+
+  private void writeVideo(long dts, long pts, boolean keyframe, byte[] payload) {
     flushPendingAudioUpTo(dts);
-    ensureRoom(muxer.estimateVideoBytes(frame.payload().length), pts, "a video frame");
-    muxer.writeVideo(dts, pts, keyframe, frame.payload());
+    ensureRoom(muxer.estimateVideoBytes(payload.length), pts, "a video frame");
+    muxer.writeVideo(dts, pts, keyframe, payload);
     if (maxVideoPts == NONE || pts > maxVideoPts) {
       maxVideoPts = pts;
     }
@@ -257,6 +320,13 @@ public final class Segmenter {
       }
       writeAudio(pts, frame.payload());
       return;
+    }
+    if (cutPending) {
+      if (pts < cutPts) {
+        writeAudio(pts, frame.payload()); // before the cut keyframe's presentation time: the closing segment
+        return;
+      }
+      completeCut();
     }
     if (open && videoStarted && pendingCount == 0 && pts <= lastVideoDts) {
       writeAudio(pts, frame.payload()); // already behind the video: it belongs to the open segment
@@ -339,6 +409,9 @@ public final class Segmenter {
       throw new MediaException("stream " + streamId + ": " + what + " needs about " + estimate
           + " bytes of MPEG-TS, more than a whole segment may hold (maxSegmentBytes " + limit
           + "); lower the publisher's bitrate or raise maxSegmentBytes");
+    }
+    if (cutPending && muxer.size() + estimate > limit) {
+      completeCut(); // close the segment at its keyframe now rather than grow it further
     }
     if (muxer.size() + estimate > limit) {
       LOG.error("stream {}: segment {} reached maxSegmentBytes ({} bytes) after {} ms without a keyframe cut; "
