@@ -49,6 +49,8 @@ public final class Segmenter {
   /** Video keyframes drive the cuts (false until the first keyframe, and for an audio-only stream). */
   private boolean videoStarted;
   private long segmentStart;
+  /** Start of the first segment; audio before it is dropped. */
+  private long streamStart = NONE;
   private boolean cutAtNextKeyframe;
 
   private long lastVideoDts = NONE;
@@ -321,6 +323,9 @@ public final class Segmenter {
       writeAudio(pts, frame.payload());
       return;
     }
+    if (streamStart != NONE && pts < streamStart) {
+      return; // before the stream's first keyframe is presented: belongs to no segment
+    }
     if (cutPending) {
       if (pts < cutPts) {
         writeAudio(pts, frame.payload()); // before the cut keyframe's presentation time: the closing segment
@@ -377,6 +382,9 @@ public final class Segmenter {
   // ---- segments -------------------------------------------------------------------------------------
 
   private void openSegment(long start) {
+    if (streamStart == NONE) {
+      streamStart = start;
+    }
     muxer.writeTables();
     open = true;
     segmentStart = start;
