@@ -14,6 +14,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
@@ -41,7 +42,6 @@ import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.avutil.AVRational;
-import org.bytedeco.javacpp.BytePointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,12 +75,13 @@ import org.slf4j.LoggerFactory;
  * cores of a small machine busy while the caller's thread scales. Bound the number of concurrent sessions from the
  * outside (transcode slots); FFmpeg's threads then oversubscribe the cores only mildly.
  *
- * <h2>Codec reuse</h2>
+ * <h2>What lives across segments</h2>
  *
- * With {@link Config#reuseEncoders()} (the default) each encoder is drained at segment end and reset with
- * {@code avcodec_flush_buffers} (libx264 declares AV_CODEC_CAP_ENCODER_FLUSH), which saves opening x264 and
- * re-spawning its threads for every segment; an encoder is opened afresh when the source size changes, when
- * timestamps go backwards (a replayed segment) or after a failed segment.
+ * The decoder (drained and reset with {@code avcodec_flush_buffers} at each segment end), the scalers and the
+ * cached audio parameters. The x264 encoders do not: a drained libx264 refuses further frames ("lookahead thread is
+ * already stopped": {@code x264_encoder_encode(NULL)} stops its lookahead for good, and FFmpeg's
+ * AV_CODEC_CAP_ENCODER_FLUSH callback only drains), so each segment opens fresh encoders. Keeping them alive would
+ * need feeding throw-away frames to push the real ones out, which costs more encoding than an open.
  *
  * <h2>Errors</h2>
  *
@@ -109,11 +110,9 @@ public final class FfmpegTranscoder implements Transcoder {
    * @param encoderThreads libx264 threads per rendition, 0 = x264's automatic choice (1.5 x cores)
    * @param scalerThreads swscale slice threads per rendition; default 1 (the caller's thread, while x264 and the
    *     decoder keep the other cores busy)
-   * @param reuseEncoders keep each rendition's encoder across segments (drain + flush) instead of reopening it
    * @param x264Preset x264 speed preset, default {@code veryfast} (media.md)
    */
-  public record Config(int decoderThreads, int encoderThreads, int scalerThreads, boolean reuseEncoders,
-      String x264Preset) {
+  public record Config(int decoderThreads, int encoderThreads, int scalerThreads, String x264Preset) {
     public Config {
       Objects.requireNonNull(x264Preset, "x264Preset");
       if (decoderThreads < 0 || encoderThreads < 0 || scalerThreads < 1) {
@@ -122,15 +121,11 @@ public final class FfmpegTranscoder implements Transcoder {
     }
 
     public static Config defaults() {
-      return new Config(0, 0, 1, true, "veryfast");
-    }
-
-    public Config withReuseEncoders(boolean reuse) {
-      return new Config(decoderThreads, encoderThreads, scalerThreads, reuse, x264Preset);
+      return new Config(0, 0, 1, "veryfast");
     }
 
     public Config withThreads(int decoder, int encoder, int scaler) {
-      return new Config(decoder, encoder, scaler, reuseEncoders, x264Preset);
+      return new Config(decoder, encoder, scaler, x264Preset);
     }
   }
 
@@ -154,15 +149,15 @@ public final class FfmpegTranscoder implements Transcoder {
   }
 
   static String errorText(int code) {
-    BytePointer buf = new BytePointer(256);
-    try {
-      if (av_strerror(code, buf, 256) < 0) {
-        return "FFmpeg error " + code;
-      }
-      return buf.getString() + " (" + code + ")";
-    } finally {
-      buf.deallocate();
+    byte[] buf = new byte[256];
+    if (av_strerror(code, buf, buf.length) < 0) {
+      return "FFmpeg error " + code;
     }
+    int len = 0;
+    while (len < buf.length && buf[len] != 0) {
+      len++;
+    }
+    return new String(buf, 0, len, java.nio.charset.StandardCharsets.US_ASCII) + " (" + code + ")";
   }
 
   static int check(int ret, String what) {
@@ -231,6 +226,8 @@ public final class FfmpegTranscoder implements Transcoder {
       boolean started = false;
       try (MemoryInput input = MemoryInput.open(segment.data())) {
         AVFormatContext fmt = input.format();
+        // needed for the audio: without it the AAC parser cannot time the frames it splits out of a PES packet
+        check(avformat_find_stream_info(fmt, (org.bytedeco.javacpp.PointerPointer<?>) null), "analyse " + which);
         int videoIndex = -1;
         int audioIndex = -1;
         for (int i = 0; i < fmt.nb_streams(); i++) {

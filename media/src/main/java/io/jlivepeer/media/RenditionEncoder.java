@@ -7,7 +7,6 @@ import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_flush_buffers;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
@@ -107,8 +106,8 @@ final class RenditionEncoder implements AutoCloseable {
   }
 
   /**
-   * Starts a segment whose first decoded frame is {@code first}: (re)builds the scaler/encoder when the source
-   * geometry changed or timestamps went backwards, and opens this segment's muxer.
+   * Starts a segment whose first decoded frame is {@code first}: rebuilds the scaler when the source geometry
+   * changed, opens the segment's encoder and muxer.
    */
   void beginSegment(AVFrame first, AVRational sourceTimeBase, AVRational sourceRate, AVCodecParameters audioParams,
       List<AVPacket> audioPackets, AVRational audioTimeBase) {
@@ -126,16 +125,10 @@ final class RenditionEncoder implements AutoCloseable {
       sourceFormat = first.format();
       freeScaler();
     }
-    if (profile.fps() > 0) {
-      if (rate == null) {
-        rate = new FrameRateConverter(profile.fps(), profile.fpsDen(), sourceTimeBase.num(), sourceTimeBase.den());
-      }
-      if (encoder != null && rate.slotOf(first.pts()) <= lastSlot) {
-        freeEncoder(); // a replayed or reordered segment: x264 wants increasing timestamps, start afresh
-      }
-    } else if (encoder != null && first.pts() <= lastSlot) {
-      freeEncoder();
+    if (profile.fps() > 0 && rate == null) {
+      rate = new FrameRateConverter(profile.fps(), profile.fpsDen(), sourceTimeBase.num(), sourceTimeBase.den());
     }
+    lastSlot = Long.MIN_VALUE;
     if (encoder == null) {
       openEncoder(first, sourceTimeBase, sourceRate);
     }
@@ -178,11 +171,10 @@ final class RenditionEncoder implements AutoCloseable {
     }
     check(avcodec_send_frame(encoder, null), "drain the " + profile.name() + " encoder");
     receivePackets();
-    if (config.reuseEncoders()) {
-      avcodec_flush_buffers(encoder); // libx264 has AV_CODEC_CAP_ENCODER_FLUSH: ready for the next segment
-    } else {
-      freeEncoder();
-    }
+    // A drained x264 refuses further frames ("lookahead thread is already stopped": x264_encoder_encode(NULL)
+    // stops its lookahead for good, and FFmpeg's flush callback does not restart it), so every segment gets a
+    // fresh encoder; the scaler and the decoder are the parts that live on.
+    freeEncoder();
     byte[] bytes = muxer.finish();
     muxer.close();
     muxer = null;
