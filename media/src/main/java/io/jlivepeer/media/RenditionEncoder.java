@@ -1,0 +1,358 @@
+package io.jlivepeer.media;
+
+import static io.jlivepeer.media.FfmpegTranscoder.EAGAIN;
+import static io.jlivepeer.media.FfmpegTranscoder.check;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_frame;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PICTURE_TYPE_I;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PICTURE_TYPE_NONE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_copy_props;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_buffer;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_make_writable;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_ref;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
+import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
+import static org.bytedeco.ffmpeg.global.swscale.sws_alloc_context;
+import static org.bytedeco.ffmpeg.global.swscale.sws_free_context;
+import static org.bytedeco.ffmpeg.global.swscale.sws_scale_frame;
+
+import java.util.List;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
+
+/**
+ * One rung of a session's ladder: scaler, frame-rate converter, libx264 encoder and (per segment) its muxer.
+ * The scaler and encoder live as long as the session; the muxer lives for one segment.
+ *
+ * <p>Frame-rate conversion decides, from timestamps only, which decoded frames land on which output slots, and
+ * only frames that are output get scaled; the result is the same as scaling every frame and then converting the
+ * rate (the spec's order) without the wasted scaling of dropped frames.
+ */
+final class RenditionEncoder implements AutoCloseable {
+  private final VideoProfile profile;
+  private final FfmpegTranscoder.Config config;
+  private final AVPacket packet = av_packet_alloc();
+  private final AVFrame pending = av_frame_alloc();
+  private final AVFrame scaled = av_frame_alloc();
+  private boolean hasPending;
+
+  private int sourceWidth = -1;
+  private int sourceHeight = -1;
+  private int sourceFormat = -1;
+  private int outWidth;
+  private int outHeight;
+  private SwsContext scaler;
+  private AVCodecContext encoder;
+  private FrameRateConverter rate;
+  private long lastSlot = Long.MIN_VALUE;
+
+  private RenditionMuxer muxer;
+  private long frames;
+  private boolean firstOfSegment;
+
+  RenditionEncoder(VideoProfile profile, FfmpegTranscoder.Config config) {
+    this.profile = profile;
+    this.config = config;
+    if (packet == null || pending == null || scaled == null) {
+      close();
+      throw new MediaException("out of native memory for rendition " + profile.name());
+    }
+  }
+
+  VideoProfile profile() {
+    return profile;
+  }
+
+  /** Output size of {@code profile} for a source: fit inside the box keeping the aspect, even dimensions. */
+  static int[] fit(int srcWidth, int srcHeight, int boxWidth, int boxHeight) {
+    if (boxWidth == 0 && boxHeight == 0) {
+      return new int[] {even(srcWidth), even(srcHeight)};
+    }
+    if (boxWidth == 0) {
+      return new int[] {even((double) boxHeight * srcWidth / srcHeight), even(boxHeight)};
+    }
+    if (boxHeight == 0) {
+      return new int[] {even(boxWidth), even((double) boxWidth * srcHeight / srcWidth)};
+    }
+    // compare aspects exactly in integers: src wider than the box -> width-bound
+    if ((long) srcWidth * boxHeight >= (long) boxWidth * srcHeight) {
+      return new int[] {even(boxWidth), Math.min(even(boxHeight), even((double) boxWidth * srcHeight / srcWidth))};
+    }
+    return new int[] {Math.min(even(boxWidth), even((double) boxHeight * srcWidth / srcHeight)), even(boxHeight)};
+  }
+
+  private static int even(double v) {
+    return Math.max(2, (int) Math.round(v / 2) * 2);
+  }
+
+  /**
+   * Starts a segment whose first decoded frame is {@code first}: rebuilds the scaler when the source geometry
+   * changed, opens the segment's encoder and muxer.
+   */
+  void beginSegment(AVFrame first, AVRational sourceTimeBase, AVRational sourceRate, AVCodecParameters audioParams,
+      List<AVPacket> audioPackets, AVRational audioTimeBase) {
+    int w = first.width();
+    int h = first.height();
+    if (w != sourceWidth || h != sourceHeight || first.format() != sourceFormat) {
+      int[] size = fit(w, h, profile.width(), profile.height());
+      if (encoder != null && (size[0] != outWidth || size[1] != outHeight)) {
+        freeEncoder();
+      }
+      outWidth = size[0];
+      outHeight = size[1];
+      sourceWidth = w;
+      sourceHeight = h;
+      sourceFormat = first.format();
+      freeScaler();
+    }
+    if (profile.fps() > 0 && rate == null) {
+      rate = new FrameRateConverter(profile.fps(), profile.fpsDen(), sourceTimeBase.num(), sourceTimeBase.den());
+    }
+    lastSlot = Long.MIN_VALUE;
+    if (encoder == null) {
+      openEncoder(first, sourceTimeBase, sourceRate);
+    }
+    if (scaler == null && needsScaling(first)) {
+      openScaler();
+    }
+    frames = 0;
+    firstOfSegment = true;
+    muxer = new RenditionMuxer(encoder, audioParams, audioPackets, audioTimeBase);
+  }
+
+  /** Offers the next decoded frame (pts in the source time base); encodes whatever the frame-rate grid makes due. */
+  void offer(AVFrame frame) {
+    if (rate == null) {
+      if (frame.pts() > lastSlot) {
+        emit(frame, frame.pts(), 1);
+      }
+      return;
+    }
+    FrameRateConverter.Run run = rate.offer(frame.pts());
+    if (hasPending) {
+      if (run.count() > 0) {
+        emit(pending, run.first(), run.count());
+      }
+      av_frame_unref(pending);
+    }
+    check(av_frame_ref(pending, frame), "reference a decoded frame");
+    hasPending = true;
+  }
+
+  /** Ends the segment at {@code endPts}: fills the last slots, drains the encoder, returns the rendition. */
+  Rendition finishSegment(long endPts) {
+    if (rate != null && hasPending) {
+      FrameRateConverter.Run run = rate.finish(endPts);
+      if (run.count() > 0) {
+        emit(pending, run.first(), run.count());
+      }
+      av_frame_unref(pending);
+      hasPending = false;
+    }
+    check(avcodec_send_frame(encoder, null), "drain the " + profile.name() + " encoder");
+    receivePackets();
+    // A drained x264 refuses further frames ("lookahead thread is already stopped": x264_encoder_encode(NULL)
+    // stops its lookahead for good, and FFmpeg's flush callback does not restart it), so every segment gets a
+    // fresh encoder; the scaler and the decoder are the parts that live on.
+    freeEncoder();
+    byte[] bytes = muxer.finish();
+    muxer.close();
+    muxer = null;
+    return new Rendition(profile, bytes, frames * outWidth * outHeight);
+  }
+
+  /** Drops the current segment's state after a failure; the next segment starts with a fresh encoder. */
+  void abortSegment() {
+    if (muxer != null) {
+      muxer.close();
+      muxer = null;
+    }
+    if (hasPending) {
+      av_frame_unref(pending);
+      hasPending = false;
+    }
+    if (rate != null) {
+      rate = null;
+    }
+    freeEncoder();
+    lastSlot = Long.MIN_VALUE;
+  }
+
+  private boolean needsScaling(AVFrame frame) {
+    return frame.width() != outWidth || frame.height() != outHeight || frame.format() != AV_PIX_FMT_YUV420P;
+  }
+
+  private void emit(AVFrame source, long firstSlot, int count) {
+    AVFrame picture = source;
+    if (needsScaling(source)) {
+      if (source.width() != sourceWidth || source.height() != sourceHeight || source.format() != sourceFormat) {
+        // geometry changed inside a segment: keep the output size, rebuild the scaler for the new input
+        sourceWidth = source.width();
+        sourceHeight = source.height();
+        sourceFormat = source.format();
+        freeScaler();
+      }
+      if (scaler == null) {
+        openScaler();
+      }
+      check(av_frame_make_writable(scaled), "allocate a scaled frame");
+      check(av_frame_copy_props(scaled, source), "copy frame properties");
+      check(sws_scale_frame(scaler, scaled, source), "scale to " + outWidth + "x" + outHeight);
+      picture = scaled;
+    }
+    for (int i = 0; i < count; i++) {
+      picture.pts(firstSlot + i);
+      picture.pict_type(firstOfSegment ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE);
+      firstOfSegment = false;
+      check(avcodec_send_frame(encoder, picture), "encode a " + profile.name() + " frame");
+      frames++;
+      receivePackets();
+    }
+    lastSlot = firstSlot + count - 1;
+  }
+
+  private void receivePackets() {
+    while (true) {
+      int ret = avcodec_receive_packet(encoder, packet);
+      if (ret == EAGAIN || ret == AVERROR_EOF) {
+        return;
+      }
+      check(ret, "encode " + profile.name());
+      try {
+        muxer.writeVideo(packet);
+      } finally {
+        av_packet_unref(packet);
+      }
+    }
+  }
+
+  private void openScaler() {
+    scaler = sws_alloc_context();
+    if (scaler == null || scaler.isNull()) {
+      scaler = null;
+      throw new MediaException("out of native memory for a scaler");
+    }
+    // bicubic is also what the ffmpeg CLI's scale filter uses by default, so renditions match it pixel for pixel
+    scaler.flags(SWS_BICUBIC);
+    scaler.threads(config.scalerThreads());
+    av_frame_unref(scaled);
+    scaled.format(AV_PIX_FMT_YUV420P);
+    scaled.width(outWidth);
+    scaled.height(outHeight);
+    check(av_frame_get_buffer(scaled, 0), "allocate a " + outWidth + "x" + outHeight + " frame");
+  }
+
+  private void openEncoder(AVFrame like, AVRational sourceTimeBase, AVRational sourceRate) {
+    AVCodec codec = avcodec_find_encoder_by_name("libx264");
+    if (codec == null || codec.isNull()) {
+      throw new MediaException("the FFmpeg natives have no libx264 encoder (the -gpl build is needed; call "
+          + "FfmpegBinaries.usePlatformExtension() before any FFmpeg class loads)");
+    }
+    AVCodecContext c = avcodec_alloc_context3(codec);
+    if (c == null || c.isNull()) {
+      throw new MediaException("out of native memory for an encoder");
+    }
+    AVDictionary options = new AVDictionary(null);
+    try {
+      c.width(outWidth);
+      c.height(outHeight);
+      c.pix_fmt(AV_PIX_FMT_YUV420P);
+      double fps;
+      if (profile.fps() > 0) {
+        c.time_base(av_make_q(profile.fpsDen(), profile.fps()));
+        c.framerate(av_make_q(profile.fps(), profile.fpsDen()));
+        fps = profile.frameRate();
+      } else {
+        c.time_base(sourceTimeBase);
+        c.framerate(sourceRate);
+        fps = (double) sourceRate.num() / sourceRate.den();
+      }
+      long bps = profile.bitrateBps();
+      // capped rate control (media.md): min = average = max = VBV buffer
+      c.bit_rate(bps);
+      c.rc_min_rate(bps);
+      c.rc_max_rate(bps);
+      c.rc_buffer_size((int) Math.min(Integer.MAX_VALUE, bps));
+      c.color_range(like.color_range());
+      c.colorspace(like.colorspace());
+      c.color_primaries(like.color_primaries());
+      c.color_trc(like.color_trc());
+      c.sample_aspect_ratio(like.sample_aspect_ratio());
+      if (profile.gopMillis() == VideoProfile.GOP_INTRA) {
+        c.gop_size(1);
+      } else if (profile.gopMillis() > 0) {
+        c.gop_size((int) Math.max(1, Math.round(profile.gopMillis() * fps / 1000.0)));
+      }
+      c.thread_count(config.encoderThreads());
+      av_dict_set(options, "preset", config.x264Preset(), 0);
+      av_dict_set(options, "forced-idr", "1", 0);
+      switch (profile.codecProfile()) {
+        case H264_BASELINE -> av_dict_set(options, "profile", "baseline", 0);
+        case H264_MAIN -> av_dict_set(options, "profile", "main", 0);
+        case H264_HIGH -> av_dict_set(options, "profile", "high", 0);
+        case H264_CONSTRAINED_HIGH -> {
+          // x264 has no constrained-high switch: high without B-frames is what the profile constrains
+          av_dict_set(options, "profile", "high", 0);
+          c.max_b_frames(0);
+        }
+        case ENCODER_DEFAULT -> { }
+      }
+      check(avcodec_open2(c, codec, options), "open the libx264 encoder for " + profile.name());
+      encoder = c;
+    } catch (RuntimeException e) {
+      avcodec_free_context(c);
+      throw e;
+    } finally {
+      av_dict_free(options);
+    }
+  }
+
+  private void freeEncoder() {
+    if (encoder != null) {
+      avcodec_free_context(encoder);
+      encoder = null;
+    }
+  }
+
+  private void freeScaler() {
+    if (scaler != null) {
+      sws_free_context(scaler);
+      scaler = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    abortSegment();
+    freeScaler();
+    if (packet != null) {
+      av_packet_free(packet);
+    }
+    if (pending != null) {
+      av_frame_free(pending);
+    }
+    if (scaled != null) {
+      av_frame_free(scaled);
+    }
+  }
+}
