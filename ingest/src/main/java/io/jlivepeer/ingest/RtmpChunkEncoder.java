@@ -16,7 +16,7 @@ final class RtmpChunkEncoder extends MessageToByteEncoder<RtmpMessage> {
   private static final int EXTENDED = 0xFFFFFF;
 
   private int chunkSize = RtmpChunkDecoder.DEFAULT_CHUNK_SIZE;
-  private long bytesWritten;
+  private volatile long bytesWritten; // read by other threads for statistics
 
   RtmpChunkEncoder() {
     super(RtmpMessage.class);
