@@ -89,7 +89,7 @@ public final class HttpServer implements AutoCloseable {
       log.info("HTTP server listening on {} with routes {}", started.address(),
           mounted.stream().map(Route::pathPrefix).toList());
       return started;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows the checked BindException undeclared
       shutdown(boss, workers, handlers);
       throw new PlaybackException("could not listen for HTTP on " + config.host() + ":" + config.port()
           + " (" + e.getMessage() + "); pick a free port or another bind address", e);
