@@ -28,6 +28,8 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private final Router router;
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+  /** Requests read but not yet answered; an idle connection is only closed when it has none. */
+  private int inFlight;
 
   HttpDispatcher(Router router) {
     super(false); // the router owns the request and releases it when its handler is done
@@ -39,6 +41,7 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     boolean head = HttpMethod.HEAD.equals(request.method());
     HttpVersion version = request.protocolVersion();
+    inFlight++;
     CompletableFuture<FullHttpResponse> answer;
     if (!request.decoderResult().isSuccess()) {
       request.release();
@@ -52,7 +55,10 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
     CompletableFuture<Void> previous = tail;
     tail = previous
         .thenCompose(ignored -> answer)
-        .thenAcceptAsync(response -> write(ctx, response, keep, head, version), ctx.executor())
+        .thenAcceptAsync(response -> {
+          inFlight--;
+          write(ctx, response, keep, head, version);
+        }, ctx.executor())
         .exceptionally(failure -> {
           // Only a rejected event-loop task gets here (the channel's loop is shutting down): nothing to answer.
           log.debug("HTTP response dropped", failure);
@@ -94,6 +100,9 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
     if (event instanceof IdleStateEvent) {
+      if (inFlight > 0) {
+        return; // a slow handler (a long transcode) is not an idle client
+      }
       log.debug("closing idle HTTP connection from {}", ctx.channel().remoteAddress());
       ctx.close();
       return;

@@ -236,4 +236,29 @@ class HttpServerTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpServer.start(taken, List.of()))
         .isInstanceOf(PlaybackException.class).hasMessageContaining("could not listen for HTTP");
   }
+
+  @Test
+  void closesIdleConnectionsButNotOnesWaitingForASlowHandler() throws Exception {
+    HttpServerConfig quick = new HttpServerConfig("127.0.0.1", 0, 1024, 4096, 16384, Duration.ofMillis(200), 4, 1);
+    List<Route> routes = List.of(Route.of("/wait", req -> {
+      try {
+        Thread.sleep(700); // longer than the idle timeout
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return text("waited");
+    }, HttpMethod.GET));
+    try (HttpServer quickServer = HttpServer.start(quick, routes)) {
+      // keep-alive request: answered although the handler outlasts the idle timeout, then closed once idle
+      String answer = RawHttp.exchange(quickServer.port(), "GET /wait HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(answer).startsWith("HTTP/1.1 200 OK").endsWith("waited");
+
+      long start = System.nanoTime();
+      try (java.net.Socket silent = new java.net.Socket("127.0.0.1", quickServer.port())) {
+        silent.setSoTimeout(5000);
+        assertThat(silent.getInputStream().read()).isEqualTo(-1);
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+  }
 }
