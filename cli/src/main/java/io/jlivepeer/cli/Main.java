@@ -1,28 +1,125 @@
 package io.jlivepeer.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import io.jlivepeer.media.FfmpegTranscoder;
+import io.jlivepeer.media.MediaException;
+import io.jlivepeer.media.VideoProfile;
+import io.jlivepeer.media.VideoProfiles;
+import io.jlivepeer.node.BroadcasterConfig;
+import io.jlivepeer.node.BroadcasterNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
-/** Entry point of the {@code livepeer} command. Subcommands are registered in {@link #commandLine()}. */
+/** Entry point of the {@code livepeer} command: the node itself, plus subcommands (demo, bench, ...). */
 @Command(
     name = "livepeer",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "jlivepeer: a Livepeer node (broadcaster, orchestrator, transcoder) in Java.")
-public final class Main implements Runnable {
+    sortOptions = false,
+    description = {
+        "jlivepeer: a Livepeer node in Java.",
+        "Run a broadcaster that transcodes locally:  livepeer -broadcaster -transcodingOptions P360p30fps16x9",
+        "Try the whole thing on this machine:        livepeer demo"})
+public final class Main implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  @Mixin NodeFlags flags = new NodeFlags();
+
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(run(args));
   }
 
-  static CommandLine commandLine() {
+  static int run(String[] args) {
+    CommandLine cl;
+    try {
+      cl = commandLine(FlagSources.forArgs(args, System.getenv()));
+    } catch (CliException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+    return cl.execute(args);
+  }
+
+  static CommandLine commandLine(FlagSources sources) {
     CommandLine cl = new CommandLine(new Main());
+    cl.addSubcommand(new DemoCommand());
+    // BENCH
     // Subcommands are added here, one line each.
+    cl.setDefaultValueProvider(sources);
+    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof CliException || e instanceof MediaException || e instanceof IllegalArgumentException) {
+        commandLine.getErr().println("error: " + e.getMessage());
+        return 2;
+      }
+      throw e;
+    });
     return cl;
   }
 
   @Override
-  public void run() {
-    CommandLine.usage(this, System.out);
+  public Integer call() throws InterruptedException {
+    setVerbosity(flags.verbosity);
+    if (!flags.broadcaster && !flags.gateway) {
+      System.err.println("Choose a role: -broadcaster (ingest, transcode, serve HLS). Or try 'livepeer demo'."
+          + " See 'livepeer --help'.");
+      return 2;
+    }
+    BroadcasterConfig config = broadcasterConfig(flags);
+    try (BroadcasterNode node = BroadcasterNode.start(config, new FfmpegTranscoder())) {
+      System.out.printf("Publish: rtmp://%s:%d/live/<streamName>%n", printableHost(node.rtmpAddress().getHostString()),
+          node.rtmpAddress().getPort());
+      System.out.printf("Play:    http://%s:%d/stream/<streamName>.m3u8%n",
+          printableHost(node.httpAddress().getHostString()), node.httpAddress().getPort());
+      awaitShutdown();
+    }
+    return 0;
+  }
+
+  static BroadcasterConfig broadcasterConfig(NodeFlags flags) {
+    List<VideoProfile> profiles = profiles(flags.transcodingOptions);
+    Duration segment = Durations.parse("segmentDuration", flags.segmentDuration);
+    return new BroadcasterConfig(HostPort.parse("rtmpAddr", flags.rtmpAddr), HostPort.parse("httpAddr", flags.httpAddr),
+        profiles, flags.dataDirOrDefault(), flags.maxSessions, segment, BroadcasterConfig.DEFAULT_MAX_QUEUED_SEGMENTS,
+        BroadcasterConfig.DEFAULT_PLAYLIST_WINDOW);
+  }
+
+  static List<VideoProfile> profiles(String option) {
+    return option.strip().equalsIgnoreCase("standard") ? VideoProfiles.standardLadder() : VideoProfiles.parse(option);
+  }
+
+  static String printableHost(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0") ? "localhost" : host;
+  }
+
+  /** Blocks until Ctrl-C / SIGTERM; try-with-resources then closes the node. */
+  static void awaitShutdown() throws InterruptedException {
+    CountDownLatch stop = new CountDownLatch(1);
+    Thread main = Thread.currentThread();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop.countDown();
+      try {
+        main.join(10_000); // let the node close cleanly before the JVM exits
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "shutdown"));
+    stop.await();
+    log.info("shutting down");
+  }
+
+  static void setVerbosity(int v) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+      Level level = v >= 6 ? Level.TRACE : v >= 5 ? Level.DEBUG : v <= 1 ? Level.WARN : Level.INFO;
+      ctx.getLogger("io.jlivepeer").setLevel(level);
+    }
   }
 
   static final class Version implements CommandLine.IVersionProvider {

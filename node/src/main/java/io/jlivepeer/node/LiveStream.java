@@ -14,15 +14,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One stream's transcode queue. Segments are transcoded one at a time, in order, on a virtual thread that
- * lives while the queue is non-empty; the stream's transcode session (decoder and encoders) is kept across
- * segments and reopened after a discontinuity. When live segments pile up beyond the configured depth the
- * oldest waiting one is dropped (its source stays playable) so output stays near the live edge.
+ * One stream's ordered work queue: starts (publishes), segments and ends. A virtual thread lives while the
+ * queue is non-empty and does everything for the stream in order, so playlists never see a restart overtake
+ * the renditions of the publish before it. The transcode session (decoder and encoders) is kept across
+ * segments and reopened at each start. When live segments pile up beyond the configured depth the oldest
+ * waiting one is skipped (with a warning) so output stays near the live edge.
  */
 final class LiveStream {
   private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
 
-  private record Job(Segment segment, boolean discontinuity, boolean droppable, CompletableFuture<TranscodeResult> done) {}
+  private sealed interface Event permits Start, Work, End {}
+
+  private record Start(SourceInfo source) implements Event {}
+
+  private record Work(Segment segment, boolean droppable, CompletableFuture<TranscodeResult> done) implements Event {}
+
+  private record End() implements Event {}
 
   private final String manifestId;
   private final Transcoder transcoder;
@@ -31,10 +38,10 @@ final class LiveStream {
   private final Counters counters;
   private final int maxQueued;
 
-  private final ArrayDeque<Job> queue = new ArrayDeque<>();
+  private final ArrayDeque<Event> queue = new ArrayDeque<>();
+  private int queuedWork;
   private boolean workerRunning;
-  private boolean closeRequested;
-  // Owned by the worker thread (only touched inside drain()).
+  // Owned by the worker (only touched in drain()).
   private Optional<Transcoder.TranscodeSession> session = Optional.empty();
 
   LiveStream(String manifestId, Transcoder transcoder, List<VideoProfile> profiles, SegmentOutput output,
@@ -51,56 +58,63 @@ final class LiveStream {
     return manifestId;
   }
 
+  /** A publish began; segments submitted after this belong to it. */
+  void start(SourceInfo source) {
+    enqueue(new Start(source));
+  }
+
   /**
-   * Queues a segment for transcoding. Live (droppable) segments may be dropped when the queue is full;
-   * pushed segments wait their turn because their sender waits for the answer.
+   * Queues a segment. Live (droppable) segments may be skipped when the queue is full; pushed segments
+   * wait their turn because their sender waits for the answer.
    */
-  CompletableFuture<TranscodeResult> submit(Segment segment, boolean discontinuity, boolean droppable) {
+  CompletableFuture<TranscodeResult> submit(Segment segment, boolean droppable) {
     counters.segmentIn();
-    output.sourceSegment(segment, discontinuity);
-    Job job = new Job(segment, discontinuity, droppable, new CompletableFuture<>());
-    Optional<Job> dropped = Optional.empty();
+    Work work = new Work(segment, droppable, new CompletableFuture<>());
+    Optional<Work> dropped = Optional.empty();
     synchronized (this) {
-      if (droppable && queue.size() >= maxQueued) {
+      if (droppable && queuedWork >= maxQueued) {
         dropped = removeOldestDroppable();
       }
-      queue.add(job);
-      if (!workerRunning) {
-        workerRunning = true;
-        Thread.ofVirtual().name("transcode-" + manifestId).start(this::drain);
-      }
+      queuedWork++;
+      enqueueLocked(work);
     }
     dropped.ifPresent(d -> {
       counters.segmentDropped();
-      log.warn("stream {}: transcoding is slower than real time, skipped segment {} (its source stays playable);"
-          + " lower the ladder or -maxSessions, or add hardware", manifestId, d.segment().seq());
+      log.warn("stream {}: transcoding is slower than real time, skipped segment {}; lower the ladder or"
+          + " -maxSessions, or add hardware", manifestId, d.segment().seq());
       d.done().completeExceptionally(new NodeException("segment skipped: transcoding behind real time"));
     });
-    return job.done();
+    return work.done();
   }
 
-  /** After the last segment: finish the queue, then release the transcode session. */
-  void close() {
-    synchronized (this) {
-      closeRequested = true;
-      if (!workerRunning) {
-        workerRunning = true;
-        Thread.ofVirtual().name("transcode-" + manifestId).start(this::drain);
-      }
-    }
+  /** The publish ended: finish what is queued, end the playlists, release the transcode session. */
+  void end() {
+    enqueue(new End());
   }
 
-  /** True while segments wait or are being transcoded. */
+  /** True while events wait or are being handled. */
   synchronized boolean busy() {
     return workerRunning;
   }
 
-  private Optional<Job> removeOldestDroppable() {
-    for (Iterator<Job> it = queue.iterator(); it.hasNext(); ) {
-      Job j = it.next();
-      if (j.droppable()) {
+  private synchronized void enqueue(Event event) {
+    enqueueLocked(event);
+  }
+
+  private void enqueueLocked(Event event) {
+    queue.add(event);
+    if (!workerRunning) {
+      workerRunning = true;
+      Thread.ofVirtual().name("stream-" + manifestId).start(this::drain);
+    }
+  }
+
+  private Optional<Work> removeOldestDroppable() {
+    for (Iterator<Event> it = queue.iterator(); it.hasNext(); ) {
+      if (it.next() instanceof Work w && w.droppable()) {
         it.remove();
-        return Optional.of(j);
+        queuedWork--;
+        return Optional.of(w);
       }
     }
     return Optional.empty();
@@ -108,26 +122,41 @@ final class LiveStream {
 
   private void drain() {
     while (true) {
-      Job job;
+      Event event;
       synchronized (this) {
-        job = queue.poll();
-        if (job == null) {
-          if (closeRequested) {
-            closeRequested = false;
-            closeSession();
-          }
+        event = queue.poll();
+        if (event == null) {
           workerRunning = false;
           return;
         }
+        if (event instanceof Work) {
+          queuedWork--;
+        }
       }
-      run(job);
+      try {
+        switch (event) {
+          case Start s -> {
+            closeSession(); // timestamps restart: fresh decoder and encoders
+            output.streamStarted(manifestId, s.source());
+          }
+          case Work w -> transcode(w);
+          case End e -> {
+            closeSession();
+            output.streamEnded(manifestId);
+          }
+        }
+      } catch (RuntimeException e) {
+        log.error("stream {}: unexpected error handling {}", manifestId, event.getClass().getSimpleName(), e);
+      }
     }
   }
 
-  private void run(Job job) {
-    Segment segment = job.segment();
-    if (job.discontinuity()) {
-      closeSession(); // timestamps restart: fresh decoder/encoders
+  private void transcode(Work work) {
+    Segment segment = work.segment();
+    try {
+      output.sourceSegment(segment);
+    } catch (RuntimeException e) {
+      log.warn("stream {} segment {}: could not store the source: {}", manifestId, segment.seq(), e.getMessage());
     }
     long start = System.nanoTime();
     try {
@@ -136,20 +165,20 @@ final class LiveStream {
       TranscodeResult result = s.transcode(segment);
       long tookMillis = (System.nanoTime() - start) / 1_000_000;
       counters.segmentOut(segment.durationMillis(), tookMillis);
-      output.renditions(segment, job.discontinuity(), result.renditions());
-      log.debug("stream {} segment {}: {} ms media transcoded in {} ms", manifestId, segment.seq(),
+      output.renditions(segment, result.renditions());
+      log.debug("stream {} segment {}: {} ms of media transcoded in {} ms", manifestId, segment.seq(),
           segment.durationMillis(), tookMillis);
-      job.done().complete(result);
+      work.done().complete(result);
     } catch (MediaException e) {
       counters.segmentFailed();
       log.warn("stream {} segment {}: transcode failed: {}", manifestId, segment.seq(), e.getMessage());
       closeSession(); // a decoder that choked may hold bad state
-      job.done().completeExceptionally(e);
+      work.done().completeExceptionally(e);
     } catch (RuntimeException e) {
       counters.segmentFailed();
       log.error("stream {} segment {}: unexpected transcoder error", manifestId, segment.seq(), e);
       closeSession();
-      job.done().completeExceptionally(new NodeException("internal transcoder error", e));
+      work.done().completeExceptionally(new NodeException("internal transcoder error", e));
     }
   }
 

@@ -4,17 +4,20 @@ import io.jlivepeer.media.Rendition;
 import io.jlivepeer.media.Segment;
 import java.util.List;
 
-/** Where a stream's segments go once cut or transcoded: the HLS store and playlists. */
+/**
+ * Where a stream's segments go: the HLS store and playlists. Calls for one stream come from that stream's
+ * worker, in order; calls for different streams may be concurrent.
+ */
 interface SegmentOutput {
-  /** A stream started (or restarted: the next segments follow a discontinuity). */
-  void streamStarted(String manifestId);
+  /** A publish began (again, after a restart: what follows comes after a discontinuity). */
+  void streamStarted(String manifestId, SourceInfo source);
 
-  /** The source segment, as cut or pushed; {@code discontinuity} when it follows a restart. */
-  void sourceSegment(Segment segment, boolean discontinuity);
+  /** The source segment, as cut or pushed. */
+  void sourceSegment(Segment segment);
 
   /** The renditions of a source segment, in ladder order. */
-  void renditions(Segment source, boolean discontinuity, List<Rendition> renditions);
+  void renditions(Segment source, List<Rendition> renditions);
 
-  /** The publisher went away: playlists may end. */
+  /** The publisher went away and every queued segment is done: playlists end. */
   void streamEnded(String manifestId);
 }

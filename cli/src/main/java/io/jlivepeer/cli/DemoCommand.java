@@ -1,0 +1,199 @@
+package io.jlivepeer.cli;
+
+import io.jlivepeer.media.FfmpegBinaries;
+import io.jlivepeer.media.FfmpegTranscoder;
+import io.jlivepeer.node.BroadcasterConfig;
+import io.jlivepeer.node.BroadcasterNode;
+import io.jlivepeer.node.NodeStats;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code livepeer demo}: a broadcaster on loopback, a generated test stream published into it over RTMP by
+ * the bundled ffmpeg, the playback URL, and a progress line until Ctrl-C.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run a local node, publish a generated test stream into it and print the HLS URL.")
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = {"-transcodingOptions", "--transcodingOptions"}, defaultValue = "P240p30fps16x9,P360p30fps16x9",
+      description = "Renditions. Default: ${DEFAULT-VALUE}")
+  String transcodingOptions;
+
+  @Option(names = {"-source", "--source"}, defaultValue = "1280x720",
+      description = "Size of the generated test picture. Default: ${DEFAULT-VALUE}")
+  String source;
+
+  @Option(names = {"-duration", "--duration"}, defaultValue = "0s",
+      description = "Stop after this long (0s = run until Ctrl-C). Default: ${DEFAULT-VALUE}")
+  String duration;
+
+  @Option(names = {"-rtmpAddr", "--rtmpAddr"}, defaultValue = "127.0.0.1:1935",
+      description = "RTMP address (a free port is used if this one is taken). Default: ${DEFAULT-VALUE}")
+  String rtmpAddr;
+
+  @Option(names = {"-httpAddr", "--httpAddr"}, defaultValue = "127.0.0.1:9935",
+      description = "HLS address (a free port is used if this one is taken). Default: ${DEFAULT-VALUE}")
+  String httpAddr;
+
+  @Option(names = {"-dataDir", "--dataDir"}, description = "Data folder. Default: ~/.lpData/demo")
+  Path dataDir;
+
+  @Option(names = {"-v", "--v"}, defaultValue = "3", description = "Log verbosity. Default: ${DEFAULT-VALUE}")
+  int verbosity;
+
+  @Override
+  public Integer call() throws Exception {
+    Main.setVerbosity(verbosity);
+    String[] wh = source.toLowerCase().split("x");
+    if (wh.length != 2) {
+      throw new CliException("-source " + source + ": expected WIDTHxHEIGHT, e.g. 1280x720");
+    }
+    int width = Integer.parseInt(wh[0]);
+    int height = Integer.parseInt(wh[1]);
+    Duration runFor = Durations.parse("duration", duration);
+    Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".lpData", "demo");
+    BroadcasterConfig config = new BroadcasterConfig(
+        freeOrEphemeral(HostPort.parse("rtmpAddr", rtmpAddr)), freeOrEphemeral(HostPort.parse("httpAddr", httpAddr)),
+        Main.profiles(transcodingOptions), dir, 4, Duration.ofSeconds(2),
+        BroadcasterConfig.DEFAULT_MAX_QUEUED_SEGMENTS, BroadcasterConfig.DEFAULT_PLAYLIST_WINDOW);
+
+    try (BroadcasterNode node = BroadcasterNode.start(config, new FfmpegTranscoder())) {
+      String stream = "demo";
+      String rtmpUrl = "rtmp://127.0.0.1:" + node.rtmpAddress().getPort() + "/live/" + stream;
+      String hlsUrl = "http://127.0.0.1:" + node.httpAddress().getPort() + "/stream/" + stream + ".m3u8";
+      Process publisher = startPublisher(width, height, rtmpUrl);
+      ArrayDeque<String> publisherLog = drain(publisher.getErrorStream());
+      try {
+        System.out.println();
+        System.out.println("jlivepeer demo: a " + width + "x" + height + " test stream is being published to " + rtmpUrl);
+        System.out.println("Play it:  " + hlsUrl);
+        System.out.println("          (ffplay " + hlsUrl + "  |  vlc " + hlsUrl + "  |  any hls.js page)");
+        System.out.println("Renditions: " + String.join(", ", config.profiles().stream().map(p -> p.name()).toList())
+            + " + source.  Ctrl-C to stop.");
+        System.out.println();
+        return progress(node, publisher, publisherLog, runFor);
+      } finally {
+        publisher.destroy();
+        if (!publisher.waitFor(5, TimeUnit.SECONDS)) {
+          publisher.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  private int progress(BroadcasterNode node, Process publisher, ArrayDeque<String> publisherLog, Duration runFor)
+      throws InterruptedException {
+    boolean tty = System.console() != null;
+    long start = System.nanoTime();
+    long lastPrint = 0;
+    Thread main = Thread.currentThread();
+    Thread hook = new Thread(() -> {
+      main.interrupt();
+      try {
+        main.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      while (true) {
+        long elapsed = System.nanoTime() - start;
+        if (!runFor.isZero() && elapsed >= runFor.toNanos()) {
+          System.out.println();
+          System.out.println("demo: " + runFor.toSeconds() + " s done; " + line(node.stats(), elapsed));
+          return 0;
+        }
+        if (!publisher.isAlive()) {
+          System.out.println();
+          System.err.println("demo: the test publisher (bundled ffmpeg) stopped with exit code " + publisher.exitValue()
+              + ". Its last words:");
+          synchronized (publisherLog) {
+            publisherLog.forEach(l -> System.err.println("  " + l));
+          }
+          return 1;
+        }
+        if (tty) {
+          System.out.print("\r" + line(node.stats(), elapsed) + "   ");
+          System.out.flush();
+        } else if (elapsed - lastPrint >= TimeUnit.SECONDS.toNanos(10)) {
+          System.out.println(line(node.stats(), elapsed));
+          lastPrint = elapsed;
+        }
+        Thread.sleep(1000);
+      }
+    } catch (InterruptedException e) {
+      System.out.println();
+      System.out.println("demo: stopping.");
+      return 0;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already exiting: the hook is running, nothing to remove
+      }
+    }
+  }
+
+  static String line(NodeStats s, long elapsedNanos) {
+    return String.format("[%4ds] streams %d | segments in %d, transcoded %d, failed %d, skipped %d | real-time ratio %.2f",
+        TimeUnit.NANOSECONDS.toSeconds(elapsedNanos), s.liveStreams(), s.segmentsIn(), s.segmentsOut(),
+        s.segmentsFailed(), s.segmentsDropped(), s.realTimeRatio());
+  }
+
+  private static Process startPublisher(int width, int height, String rtmpUrl) throws IOException {
+    List<String> args = new ArrayList<>(List.of("-hide_banner", "-loglevel", "warning", "-re"));
+    args.addAll(TestSource.lavfiInputs(width, height, 30));
+    // ultrafast: the live test encode must leave the CPU to the transcoder on small machines
+    List<String> encoder = new ArrayList<>(TestSource.encoderArgs(30, width >= 1920 ? 4500 : width >= 1280 ? 2500 : 1000));
+    encoder.set(encoder.indexOf("veryfast"), "ultrafast");
+    args.addAll(encoder);
+    args.addAll(List.of("-f", "flv", rtmpUrl));
+    return FfmpegBinaries.processBuilder(FfmpegBinaries.ffmpeg(), args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  /** Keeps the last lines a child process wrote, for the error message if it dies. */
+  private static ArrayDeque<String> drain(InputStream in) {
+    ArrayDeque<String> last = new ArrayDeque<>();
+    Thread.ofVirtual().name("publisher-log").start(() -> {
+      try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          synchronized (last) {
+            last.add(line);
+            if (last.size() > 20) {
+              last.removeFirst();
+            }
+          }
+        }
+      } catch (IOException closed) {
+        // the publisher went away; its last lines are kept
+      }
+    });
+    return last;
+  }
+
+  /** The demo should start even when another node holds the default ports. */
+  private static InetSocketAddress freeOrEphemeral(InetSocketAddress wanted) {
+    try (var probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(wanted);
+      return wanted;
+    } catch (IOException taken) {
+      System.err.println("demo: " + wanted + " is taken; using a free port instead");
+      return new InetSocketAddress(wanted.getAddress(), 0);
+    }
+  }
+}
