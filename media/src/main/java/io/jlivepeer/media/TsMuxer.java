@@ -227,6 +227,27 @@ final class TsMuxer {
     return w;
   }
 
+  /** Walks the NAL length fields of an AVCC access unit; throws {@link MediaException} if they do not add up. */
+  void checkAccessUnit(byte[] avcc) {
+    if (video == null) {
+      throw new IllegalStateException("video access unit before the video configuration");
+    }
+    int lengthSize = video.nalLengthSize();
+    int p = 0;
+    while (p < avcc.length) {
+      if (avcc.length - p < lengthSize) {
+        throw malformed(avcc.length, p, "truncated NAL length field");
+      }
+      int nalLength = readLength(avcc, p, lengthSize);
+      p += lengthSize;
+      if (nalLength < 0 || nalLength > avcc.length - p) {
+        throw malformed(avcc.length, p, "NAL unit of " + Integer.toUnsignedString(nalLength)
+            + " bytes runs past the end");
+      }
+      p += nalLength;
+    }
+  }
+
   /** The scratch buffer holding the last converted access unit or ADTS frame (tests read it). */
   byte[] scratch() {
     return scratch;
