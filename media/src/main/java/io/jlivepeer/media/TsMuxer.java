@@ -149,7 +149,7 @@ final class TsMuxer {
   byte[] takeSegment() {
     byte[] segment = Arrays.copyOf(out, size);
     // A long-GOP segment can grow the buffer a lot; do not keep many MiB per idle stream afterwards.
-    if (out.length > 4 * 1024 * 1024 && out.length > 4 * size) {
+    if (out.length > 1024 * 1024 && out.length > 4 * size) {
       out = new byte[Math.max(64 * 1024, size + size / 2)];
     }
     size = 0;
@@ -403,7 +403,8 @@ final class TsMuxer {
 
   private void ensureOut(int extra) {
     if (out.length - size < extra) {
-      long wanted = Math.max((long) size + extra, (long) out.length * 2);
+      // 1.5x rather than 2x: the buffer is kept per stream, so its slack counts once per publisher.
+      long wanted = Math.max((long) size + extra, out.length + (long) out.length / 2);
       if (wanted > Integer.MAX_VALUE - 8) {
         wanted = (long) size + extra;
       }
