@@ -187,6 +187,8 @@ public final class Segmenter {
       }
       return;
     }
+    // Refuse a bad frame now, before it touches any state, not later when a held frame is written.
+    muxer.checkAccessUnit(frame.payload());
     long dts = videoTime.map(frame.dtsMillis(), audioTime);
     long pts = dts + frame.compositionOffsetMillis();
     if (lastVideoDts != NONE && dts > lastVideoDts) {
@@ -198,7 +200,6 @@ public final class Segmenter {
       noteKeyframe(pts);
     }
     byte[] payload = frame.payload();
-    muxer.checkAccessUnit(payload); // refuse a bad frame now, not later when a held frame is written
 
     if (cutPending) {
       if (dts < cutPts && !keyframe && heldCount < HELD_VIDEO_LIMIT) {
