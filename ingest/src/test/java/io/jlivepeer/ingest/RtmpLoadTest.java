@@ -77,10 +77,16 @@ class RtmpLoadTest {
         p.publishing().get(30, TimeUnit.SECONDS);
       }
       long connected = System.nanoTime();
+      long bytesAtConnect = running.stream().mapToLong(RtmpPublisher::bytesSent).sum();
+      long cpuAtConnect = os.getProcessCpuTime();
       Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-      long bytesSent = running.stream().mapToLong(RtmpPublisher::bytesSent).sum();
-      double elapsed = (System.nanoTime() - start) / 1e9;
-      double cpu = (os.getProcessCpuTime() - cpuStart) / 1e9;
+      // Snapshot before closing: closing takes a while and the streams run on meanwhile.
+      LongSummaryStatistics video = sinks.values().stream().mapToLong(s -> s.videoFrames.get()).summaryStatistics();
+      double window = (System.nanoTime() - connected) / 1e9;
+      long bytesSent = running.stream().mapToLong(RtmpPublisher::bytesSent).sum() - bytesAtConnect;
+      double cpu = (os.getProcessCpuTime() - cpuAtConnect) / 1e9;
+      double setup = (connected - start) / 1e9;
+      double setupCpu = (cpuAtConnect - cpuStart) / 1e9;
       for (RtmpPublisher p : running) {
         p.close();
       }
@@ -90,7 +96,6 @@ class RtmpLoadTest {
         Thread.sleep(50);
       }
 
-      LongSummaryStatistics video = sinks.values().stream().mapToLong(s -> s.videoFrames.get()).summaryStatistics();
       long lost = 0;
       for (int i = 0; i < publishers; i++) {
         RecordingSink s = sinks.get("load" + i);
@@ -98,15 +103,15 @@ class RtmpLoadTest {
             + s.audioConfigs.size();
         lost += running.get(i).tagsSent() - received;
       }
-      double streamSeconds = (System.nanoTime() - connected) / 1e9;
       String report = String.format(
-          "RTMP load: %d publishers x %.2f Mbit/s clip for %d s on %d cores: sent %.1f Mbit/s total; "
-              + "video frames per stream min %d / avg %.1f / max %d (real time would be about %d); "
-              + "tags lost %d; streams closed %d/%d; process CPU %.0f%% of one core",
-          publishers, clipBytes * 8 / 10.0 / 1e6, seconds, Runtime.getRuntime().availableProcessors(),
-          bytesSent * 8 / elapsed / 1e6, video.getMin(), video.getAverage(), video.getMax(),
-          Math.round(streamSeconds * FPS), lost,
-          sinks.values().stream().filter(s -> s.closeReasons.size() == 1).count(), publishers, 100 * cpu / elapsed);
+          "RTMP load: %d publishers x %.2f Mbit/s clip on %d cores, all publishing after %.1f s (CPU %.1f s); "
+              + "over the next %.1f s: %.1f Mbit/s total, video frames per stream min %d / avg %.1f / max %d "
+              + "(real time: about %d), process CPU %.0f%% of one core (publishers and server in one JVM); "
+              + "after close: tags lost %d, streams closed once %d/%d",
+          publishers, clipBytes * 8 / 10.0 / 1e6, Runtime.getRuntime().availableProcessors(), setup, setupCpu,
+          window, bytesSent * 8 / window / 1e6, video.getMin(), video.getAverage(), video.getMax(),
+          Math.round(window * FPS), 100 * cpu / window, lost,
+          sinks.values().stream().filter(s -> s.closeReasons.size() == 1).count(), publishers);
       System.out.println(report);
       Files.writeString(Path.of("target", "rtmp-load.txt"), report + System.lineSeparator());
 
