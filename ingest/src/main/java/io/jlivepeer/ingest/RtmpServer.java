@@ -30,12 +30,14 @@ public final class RtmpServer implements AutoCloseable {
 
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
+  private final Channel serverChannel;
   private final ChannelGroup channels;
   private final PublishRegistry registry;
   private final InetSocketAddress localAddress;
 
-  private RtmpServer(EventLoopGroup acceptor, EventLoopGroup workers, ChannelGroup channels,
+  private RtmpServer(EventLoopGroup acceptor, EventLoopGroup workers, Channel serverChannel, ChannelGroup channels,
       PublishRegistry registry, InetSocketAddress localAddress) {
+    this.serverChannel = serverChannel;
     this.acceptor = acceptor;
     this.workers = workers;
     this.channels = channels;
@@ -71,11 +73,10 @@ public final class RtmpServer implements AutoCloseable {
         });
     try {
       Channel server = bootstrap.bind(config.bindAddress()).syncUninterruptibly().channel();
-      channels.add(server);
       InetSocketAddress bound = (InetSocketAddress) server.localAddress();
       log.info("RTMP ingest listening on {}", bound);
-      return new RtmpServer(acceptor, workers, channels, registry, bound);
-    } catch (RuntimeException e) {
+      return new RtmpServer(acceptor, workers, server, channels, registry, bound);
+    } catch (Exception e) { // Netty rethrows the checked BindException undeclared
       acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new IngestException("could not listen for RTMP on " + config.bindAddress() + ": " + e.getMessage()
@@ -115,6 +116,7 @@ public final class RtmpServer implements AutoCloseable {
   @Override
   public void close() {
     registry.shutDown();
+    serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -206,7 +206,9 @@ final class RtmpSessionHandler extends ChannelInboundHandlerAdapter {
       refuse(ctx, streamId, "NetStream.Publish.BadName", refusal.get());
       return;
     }
-    var request = new PublishRequest(root, manifestId, key, (InetSocketAddress) ctx.channel().remoteAddress());
+    var remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a
+        : InetSocketAddress.createUnresolved("unknown", 0);
+    var request = new PublishRequest(root, manifestId, key, remote);
     Optional<StreamSink> sink;
     String reason = "publish refused";
     try {

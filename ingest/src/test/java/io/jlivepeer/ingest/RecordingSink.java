@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A StreamSink fake that records what it is given; safe to read from the test thread. */
-final class RecordingSink implements StreamSink {
+class RecordingSink implements StreamSink {
   final List<Map<String, Object>> metadata = new CopyOnWriteArrayList<>();
   final List<byte[]> videoConfigs = new CopyOnWriteArrayList<>();
   final List<byte[]> audioConfigs = new CopyOnWriteArrayList<>();

@@ -137,6 +137,19 @@ public final class FfmpegTranscoder implements Transcoder {
 
   public FfmpegTranscoder(Config config) {
     this.config = Objects.requireNonNull(config, "config");
+    loadNatives();
+  }
+
+  /** Loads FFmpeg's native libraries now (about a second, once per JVM) rather than inside a first segment's deadline. */
+  static void loadNatives() {
+    try {
+      org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.global.avutil.class);
+      org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.global.avcodec.class);
+      org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.global.avformat.class);
+      org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.global.swscale.class);
+    } catch (UnsatisfiedLinkError e) {
+      throw new MediaException("could not load the FFmpeg native libraries: " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -11,6 +11,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_frame;
+import static org.bytedeco.ffmpeg.global.avutil.AVCHROMA_LOC_UNSPECIFIED;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PICTURE_TYPE_I;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PICTURE_TYPE_NONE;
@@ -217,7 +218,17 @@ final class RenditionEncoder implements AutoCloseable {
       }
       check(av_frame_make_writable(scaled), "allocate a scaled frame");
       check(av_frame_copy_props(scaled, source), "copy frame properties");
-      check(sws_scale_frame(scaler, scaled, source), "scale to " + outWidth + "x" + outHeight);
+      // The ffmpeg program's scale filter places chroma as if the location were unspecified (centred) even though
+      // H.264 defaults to "left"; doing the same keeps our renditions pixel-identical to the program's (checked by
+      // TranscodeBench's PSNR comparison: with "left" chroma PSNR drops 3-6 dB against a program-scaled reference).
+      int chromaLocation = source.chroma_location();
+      source.chroma_location(AVCHROMA_LOC_UNSPECIFIED);
+      scaled.chroma_location(AVCHROMA_LOC_UNSPECIFIED);
+      try {
+        check(sws_scale_frame(scaler, scaled, source), "scale to " + outWidth + "x" + outHeight);
+      } finally {
+        source.chroma_location(chromaLocation);
+      }
       picture = scaled;
     }
     for (int i = 0; i < count; i++) {

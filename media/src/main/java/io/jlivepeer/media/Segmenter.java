@@ -126,7 +126,11 @@ public final class Segmenter {
     audioConfig = audioSpecificConfig.clone();
   }
 
-  /** One access unit (FLV AVCPacketType 1 or AACPacketType 1); its payload is read, not kept past the call. */
+  /**
+   * One access unit (FLV AVCPacketType 1 or AACPacketType 1). The payload array then belongs to the segmenter:
+   * it may be held for a few frames (audio waiting for video, frames around a cut), so do not reuse it.
+   * A malformed access unit is refused with {@link MediaException} before anything is buffered.
+   */
   public void onFrame(EsFrame frame) {
     checkNotFinished();
     if (frame.payload().length == 0) {
@@ -183,6 +187,8 @@ public final class Segmenter {
       }
       return;
     }
+    // Refuse a bad frame now, before it touches any state, not later when a held frame is written.
+    muxer.checkAccessUnit(frame.payload());
     long dts = videoTime.map(frame.dtsMillis(), audioTime);
     long pts = dts + frame.compositionOffsetMillis();
     if (lastVideoDts != NONE && dts > lastVideoDts) {
@@ -256,13 +262,15 @@ public final class Segmenter {
 
   private void completeCut() {
     cutPending = false;
+    int held = heldCount;
+    heldCount = 0;
     flushPendingAudioBefore(cutPts);
     cutNow(cutPts);
-    for (int i = 0; i < heldCount; i++) {
-      writeVideo(heldDts[i], heldPts[i], heldKey[i], heldData[i]);
+    for (int i = 0; i < held; i++) {
+      byte[] payload = heldData[i];
       heldData[i] = null;
+      writeVideo(heldDts[i], heldPts[i], heldKey[i], payload);
     }
-    heldCount = 0;
   }
 
   private void hold(long dts, long pts, boolean keyframe, byte[] payload) {
@@ -307,6 +315,10 @@ public final class Segmenter {
             + "send the AAC sequence header first", streamId);
       }
       return;
+    }
+    if (frame.payload().length > TsMuxer.AacConfig.MAX_ADTS_FRAME - TsMuxer.AacConfig.ADTS_HEADER_LENGTH) {
+      throw new MediaException("stream " + streamId + ": AAC frame of " + frame.payload().length
+          + " bytes is larger than ADTS can carry; the publisher's audio is not plain AAC");
     }
     long pts = audioTime.map(frame.ptsMillis(), videoTime);
     if (lastAudioPts != NONE && pts > lastAudioPts) {

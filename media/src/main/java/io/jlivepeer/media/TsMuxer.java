@@ -149,7 +149,7 @@ final class TsMuxer {
   byte[] takeSegment() {
     byte[] segment = Arrays.copyOf(out, size);
     // A long-GOP segment can grow the buffer a lot; do not keep many MiB per idle stream afterwards.
-    if (out.length > 4 * 1024 * 1024 && out.length > 4 * size) {
+    if (out.length > 1024 * 1024 && out.length > 4 * size) {
       out = new byte[Math.max(64 * 1024, size + size / 2)];
     }
     size = 0;
@@ -225,6 +225,27 @@ final class TsMuxer {
       p += nalLength;
     }
     return w;
+  }
+
+  /** Walks the NAL length fields of an AVCC access unit; throws {@link MediaException} if they do not add up. */
+  void checkAccessUnit(byte[] avcc) {
+    if (video == null) {
+      throw new IllegalStateException("video access unit before the video configuration");
+    }
+    int lengthSize = video.nalLengthSize();
+    int p = 0;
+    while (p < avcc.length) {
+      if (avcc.length - p < lengthSize) {
+        throw malformed(avcc.length, p, "truncated NAL length field");
+      }
+      int nalLength = readLength(avcc, p, lengthSize);
+      p += lengthSize;
+      if (nalLength < 0 || nalLength > avcc.length - p) {
+        throw malformed(avcc.length, p, "NAL unit of " + Integer.toUnsignedString(nalLength)
+            + " bytes runs past the end");
+      }
+      p += nalLength;
+    }
   }
 
   /** The scratch buffer holding the last converted access unit or ADTS frame (tests read it). */
@@ -382,7 +403,8 @@ final class TsMuxer {
 
   private void ensureOut(int extra) {
     if (out.length - size < extra) {
-      long wanted = Math.max((long) size + extra, (long) out.length * 2);
+      // 1.5x rather than 2x: the buffer is kept per stream, so its slack counts once per publisher.
+      long wanted = Math.max((long) size + extra, out.length + (long) out.length / 2);
       if (wanted > Integer.MAX_VALUE - 8) {
         wanted = (long) size + extra;
       }
@@ -523,7 +545,7 @@ final class TsMuxer {
    * The parts of an AVCDecoderConfigurationRecord (ISO/IEC 14496-15 5.3.3.1) the muxer needs: the NAL length
    * size and the parameter sets, pre-rendered in Annex B.
    */
-  record AvcConfig(int nalLengthSize, byte[] annexBParameterSets, byte[] record) {
+  record AvcConfig(int nalLengthSize, byte[] annexBParameterSets) {
     static AvcConfig parse(byte[] rec) {
       if (rec.length < 7) {
         throw badAvc(rec, "only " + rec.length + " bytes");
@@ -547,7 +569,7 @@ final class TsMuxer {
       if (numSps == 0 || numPps == 0) {
         throw badAvc(rec, numSps + " SPS and " + numPps + " PPS (need at least one of each)");
       }
-      return new AvcConfig(lengthSize, params.toByteArray(), rec.clone());
+      return new AvcConfig(lengthSize, params.toByteArray());
     }
 
     private static int copySets(byte[] rec, int p, int count, java.io.ByteArrayOutputStream out, String what) {
@@ -574,14 +596,10 @@ final class TsMuxer {
       return new MediaException("bad H.264 AVCDecoderConfigurationRecord (" + rec.length + " bytes): " + what
           + "; the publisher must send an AVC sequence header before video frames");
     }
-
-    boolean sameAs(byte[] other) {
-      return Arrays.equals(record, other);
-    }
   }
 
   /** An AudioSpecificConfig (ISO/IEC 14496-3 1.6.2.1) reduced to what an ADTS header needs. */
-  record AacConfig(int profile, int samplingIndex, int channelConfig, byte[] asc) {
+  record AacConfig(int profile, int samplingIndex, int channelConfig) {
     static final int ADTS_HEADER_LENGTH = 7;
     static final int MAX_ADTS_FRAME = 0x1FFF;
     private static final int[] RATES = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
@@ -608,7 +626,7 @@ final class TsMuxer {
       if (channels > 7) {
         throw badAac(asc, "channel configuration " + channels);
       }
-      return new AacConfig(objectType - 1, samplingIndex, channels, asc.clone());
+      return new AacConfig(objectType - 1, samplingIndex, channels);
     }
 
     private static int objectType(Bits bits) {
@@ -651,10 +669,6 @@ final class TsMuxer {
       b[p + 4] = (byte) (frameLength >>> 3);
       b[p + 5] = (byte) (((frameLength & 7) << 5) | 0x1F);
       b[p + 6] = (byte) 0xFC; // buffer fullness low bits, one raw data block
-    }
-
-    boolean sameAs(byte[] other) {
-      return Arrays.equals(asc, other);
     }
   }
 

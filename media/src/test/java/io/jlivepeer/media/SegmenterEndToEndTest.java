@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,17 +40,31 @@ class SegmenterEndToEndTest {
 
   @Test
   void cutsFlvClipIntoDecodableTwoSecondSegmentsWithContinuousTimestamps() throws Exception {
-    Path clip = TestMedia.source(320, 240, 30, 10, "flv");
+    // 30 fps, x264 with B-frames (pts = dts + 67 ms), AAC 48 kHz stereo.
+    verifyTwoSecondSegments("clip", TestMedia.source(320, 240, 30, 10, "flv"), 5, 3000, 1920);
+  }
+
+  @Test
+  void cutsNtscRateClipWithoutBFramesAndMono44kAudio() throws Exception {
+    // 29.97 fps: FLV millisecond timestamps alternate 33/34 ms and the 60-frame GOP lasts 2002 ms.
+    Path clip = generate("ntsc_320x240_8s.flv", "testsrc2=size=320x240:rate=30000/1001", "44100", "8",
+        "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-bf", "0", "-ac", "1");
+    verifyTwoSecondSegments("ntsc", clip, 4, 3003, 2090);
+  }
+
+  private void verifyTwoSecondSegments(String name, Path clip, int expectedSegments, long frame, long audioFrame)
+      throws Exception {
     List<Segment> segments = segment(clip, SegmenterConfig.defaults(), 0);
 
-    assertThat(segments).extracting(Segment::seq).containsExactly(0L, 1L, 2L, 3L, 4L);
+    assertThat(segments).extracting(Segment::seq)
+        .containsExactlyElementsOf(LongStream.range(0, expectedSegments).boxed().toList());
     assertThat(segments).allSatisfy(s -> assertThat(s.streamId()).isEqualTo("e2e"));
     assertThat(segments).allSatisfy(s -> assertThat(s.durationMillis()).isBetween(1990L, 2010L));
 
     Probe source = probe(clip);
     List<Probe> probes = new ArrayList<>();
     for (Segment s : segments) {
-      Path file = write(s, "clip_" + s.seq() + ".ts");
+      Path file = write(s, name + "_" + s.seq() + ".ts");
       assertThat(decodeErrors(file)).as("decode errors in segment %d", s.seq()).isBlank();
       Probe p = probe(file);
       assertThat(p.codecs).as("segment %d streams", s.seq()).containsExactlyInAnyOrder("h264", "aac");
@@ -58,7 +73,6 @@ class SegmenterEndToEndTest {
       probes.add(p);
     }
 
-    long frame = 3000; // 30 fps at 90 kHz
     for (int i = 0; i < probes.size(); i++) {
       Probe p = probes.get(i);
       long start = p.videoStart();
@@ -69,12 +83,12 @@ class SegmenterEndToEndTest {
       assertThat(Math.abs(end - p.videoEnd())).as("gap after segment %d", i).isLessThanOrEqualTo(frame / 10);
       // Audio lies in the segment its timestamp belongs to.
       for (Packet a : p.audio) {
-        assertThat(a.pts).as("audio pts in segment %d", i).isBetween(start - 1920, end - 1);
+        assertThat(a.pts).as("audio pts in segment %d", i).isBetween(start, end - 1);
       }
     }
 
     // The segments, concatenated, are one continuous stream matching the clip.
-    Path all = OUT.resolve("clip_all.ts");
+    Path all = OUT.resolve(name + "_all.ts");
     var concat = new ByteArrayOutputStream();
     for (Segment s : segments) {
       concat.write(s.data());
@@ -87,7 +101,7 @@ class SegmenterEndToEndTest {
     long sourceAudioAfterVideoStart = source.audio.stream().filter(a -> a.pts >= source.videoStart()).count();
     assertThat(whole.audio).hasSize((int) sourceAudioAfterVideoStart);
     assertIncreasingWithoutGaps(whole.video.stream().mapToLong(v -> v.dts).toArray(), frame);
-    assertIncreasingWithoutGaps(whole.audio.stream().mapToLong(a -> a.pts).toArray(), 1920);
+    assertIncreasingWithoutGaps(whole.audio.stream().mapToLong(a -> a.pts).toArray(), audioFrame);
     long sourceDuration = (source.videoEnd() - source.videoStart()) * 90; // FLV time base is 1 ms
     assertThat(Math.abs((whole.videoEnd() - whole.videoStart()) - sourceDuration)).isLessThanOrEqualTo(frame);
     long total = segments.stream().mapToLong(Segment::durationMillis).sum();
@@ -150,7 +164,14 @@ class SegmenterEndToEndTest {
 
   /** 15 fps, keyframe every 10 s, 22 s long: keyframes at 0, 10 and 20 s. */
   private static Path longGopClip() {
-    Path out = Path.of("target", "test-media", "longgop_160x120p15_10s_22s.flv").toAbsolutePath();
+    return generate("longgop_160x120p15_10s_22s.flv", "testsrc2=size=160x120:rate=15", "48000", "22",
+        "-g", "150", "-keyint_min", "150", "-sc_threshold", "0", "-ac", "2");
+  }
+
+  /** An H.264 + AAC FLV clip made once per build under target/test-media. */
+  private static Path generate(String fileName, String video, String sampleRate, String seconds,
+      String... options) {
+    Path out = Path.of("target", "test-media", fileName).toAbsolutePath();
     if (Files.exists(out)) {
       return out;
     }
@@ -160,12 +181,13 @@ class SegmenterEndToEndTest {
       throw new AssertionError(e);
     }
     Path tmp = out.resolveSibling(out.getFileName() + ".tmp.flv");
-    TestMedia.run(List.of(FfmpegBinaries.ffmpeg().toString(), "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15",
-        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "22",
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-        "-g", "150", "-keyint_min", "150", "-sc_threshold", "0",
-        "-c:a", "aac", "-b:a", "64k", "-ac", "2", tmp.toString()), 120);
+    List<String> cmd = new ArrayList<>(List.of(FfmpegBinaries.ffmpeg().toString(), "-hide_banner",
+        "-loglevel", "error", "-y", "-f", "lavfi", "-i", video,
+        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=" + sampleRate, "-t", seconds,
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k"));
+    cmd.addAll(List.of(options));
+    cmd.add(tmp.toString());
+    TestMedia.run(cmd, 120);
     try {
       Files.move(tmp, out);
     } catch (IOException e) {

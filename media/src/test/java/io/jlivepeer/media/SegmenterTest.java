@@ -264,6 +264,41 @@ class SegmenterTest {
   }
 
   @Test
+  void refusesMalformedFrameWhileACutWaitsForAudio() {
+    var s = new Segmenter("s1", SegmenterConfig.defaults(), 0, out::add);
+    s.onVideoConfig(AVC);
+    s.onAudioConfig(ASC);
+    int good = 0;
+    for (long t = 0; t < 4000; t += 20) {
+      if (t % 40 == 0) {
+        s.onFrame(video(t, 80, t % 2000 == 0, 300));
+        good++;
+      }
+      if (t == 2020) { // the cut keyframe (dts 2000, pts 2080) is being held
+        assertThatThrownBy(() -> s.onFrame(new EsFrame(EsFrame.Kind.VIDEO, 2030, 80, false, new byte[] {0, 0, 0, 9, 1})))
+            .isInstanceOf(MediaException.class);
+      }
+      s.onFrame(audio(t));
+    }
+    s.finish();
+    var reader = new TsMuxerTestReader();
+    out.forEach(seg -> reader.read(seg.data()));
+    assertThat(reader.pes(TsMuxer.VIDEO_PID)).hasSize(good);
+    assertThat(out).extracting(Segment::durationMillis).containsExactly(2000L, 2000L);
+  }
+
+  @Test
+  void refusesAacFrameTooLargeForAdts() {
+    var s = new Segmenter("s1", SegmenterConfig.defaults(), 0, out::add);
+    s.onAudioConfig(ASC);
+    assertThatThrownBy(() -> s.onFrame(new EsFrame(EsFrame.Kind.AUDIO, 0, 0, true, new byte[9000])))
+        .isInstanceOf(MediaException.class).hasMessageContaining("larger than ADTS can carry");
+    s.onFrame(audio(0));
+    s.finish();
+    assertThat(out).hasSize(1);
+  }
+
+  @Test
   void backwardTimestampJumpIsRebasedToContinueTheTimeline() {
     var s = new Segmenter("s1", SegmenterConfig.defaults(), 0, out::add);
     s.onVideoConfig(AVC);

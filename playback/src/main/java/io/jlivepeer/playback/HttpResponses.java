@@ -15,6 +15,8 @@ final class HttpResponses {
 
   /** CORS values sent on every response: playback is public, any origin may read it (media.md "Playback"). */
   static final String ALLOW_ORIGIN = "*";
+  /** Every method the node serves; a preflight answer narrows it to the route's own. */
+  static final String ALLOW_METHODS = "GET, HEAD, POST, PUT, OPTIONS";
   static final String ALLOW_HEADERS =
       "Accept, Content-Type, Content-Length, Content-Duration, Content-Resolution, Range, Origin";
   static final String EXPOSE_HEADERS =
@@ -49,6 +51,9 @@ final class HttpResponses {
   static void addCors(HttpHeaders headers) {
     if (!headers.contains(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN)) {
       headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ALLOW_ORIGIN);
+    }
+    if (!headers.contains(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS)) {
+      headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS);
     }
     if (!headers.contains(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS)) {
       headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS);

@@ -103,6 +103,8 @@ class HttpServerTest {
       HttpResponse<String> response = get(path);
       assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).as(path).contains("*");
       assertThat(response.headers().firstValue("Access-Control-Allow-Headers")).as(path).isPresent();
+      assertThat(response.headers().firstValue("Access-Control-Allow-Methods")).as(path)
+          .contains("GET, HEAD, POST, PUT, OPTIONS");
       assertThat(response.headers().firstValue("Access-Control-Expose-Headers")).as(path)
           .hasValueSatisfying(v -> assertThat(v).contains("Rendition-Name"));
     }
