@@ -51,7 +51,7 @@ public final class Main implements Callable<Integer> {
   static CommandLine commandLine(FlagSources sources) {
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand(new DemoCommand());
-    // BENCH
+    cl.addSubcommand(new BenchCommand());
     // Subcommands are added here, one line each.
     cl.setDefaultValueProvider(sources);
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
