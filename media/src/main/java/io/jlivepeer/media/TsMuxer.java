@@ -33,6 +33,11 @@ final class TsMuxer {
    * decoded; 100 ms is plenty for a 2 s segment that is delivered whole.
    */
   private static final long PCR_LEAD_90K = 9_000;
+  /**
+   * The PCR must recur at least every 100 ms (2.7.2); low frame-rate video (slides, screen share) does not do
+   * that by itself, so audio that runs this far past the last PCR triggers a PCR-only packet on the video PID.
+   */
+  private static final long PCR_INTERVAL_90K = 7_200;
   private static final byte[] AUD = {0, 0, 0, 1, 0x09, (byte) 0xF0};
   private static final int MAX_PES_HEADER = 19;
 
@@ -47,6 +52,8 @@ final class TsMuxer {
   private int ccVideo;
   private int ccAudio;
   private int pmtVersion;
+  /** Last PCR written on the video PID (90 kHz, before the 33-bit wrap), -1 before the first. */
+  private long lastVideoPcr = -1;
   /** Stream set (bit 1 video, bit 2 audio) the last PMT declared; -1 before the first one. */
   private int declaredStreams = -1;
 
@@ -96,7 +103,9 @@ final class TsMuxer {
     long dts = dtsMillis * 90;
     long pts = ptsMillis * 90;
     int headerLength = pesHeader(0xE0, pts, dts, pts != dts, 0);
-    writePes(VIDEO_PID, headerLength, scratch, 0, length, true, Math.max(0, dts - PCR_LEAD_90K), keyframe);
+    long pcr = Math.max(0, dts - PCR_LEAD_90K);
+    writePes(VIDEO_PID, headerLength, scratch, 0, length, true, pcr, keyframe);
+    lastVideoPcr = pcr;
   }
 
   /** Writes one raw AAC frame, in an ADTS header, as a PES packet. */
@@ -117,6 +126,10 @@ final class TsMuxer {
     int headerLength = pesHeader(0xC0, pts, pts, false, frameLength);
     // Without video the audio PID carries the clock reference, so it gets the PCR.
     boolean pcr = video == null;
+    if (!pcr && lastVideoPcr >= 0 && pts - PCR_LEAD_90K - lastVideoPcr >= PCR_INTERVAL_90K) {
+      lastVideoPcr = pts - PCR_LEAD_90K;
+      writeVideoPcrOnly(lastVideoPcr);
+    }
     writePes(AUDIO_PID, headerLength, scratch, 0, frameLength, pcr, Math.max(0, pts - PCR_LEAD_90K), pcr);
   }
 
@@ -141,7 +154,7 @@ final class TsMuxer {
 
   private static int estimatePes(long payload) {
     long withHeaders = payload + MAX_PES_HEADER + 8; // PES header + PCR adaptation field
-    long packets = (withHeaders + 183) / 184 + 1; // + a PMT update packet
+    long packets = (withHeaders + 183) / 184 + 2; // + a PMT update and a PCR-only packet
     return (int) Math.min(Integer.MAX_VALUE, packets * PACKET_SIZE);
   }
 
@@ -375,6 +388,32 @@ final class TsMuxer {
       size = w;
       first = false;
     }
+  }
+
+  /**
+   * An adaptation-field-only packet on the video PID carrying just a PCR. Packets without payload repeat the
+   * PID's last continuity counter instead of advancing it (2.4.3.3).
+   */
+  private void writeVideoPcrOnly(long pcrBase) {
+    ensureOut(PACKET_SIZE);
+    byte[] o = out;
+    int w = size;
+    int lastCc = (ccVideo + 15) & 0xF;
+    o[w] = 0x47;
+    o[w + 1] = (byte) (VIDEO_PID >>> 8);
+    o[w + 2] = (byte) VIDEO_PID;
+    o[w + 3] = (byte) (0x20 | lastCc);
+    o[w + 4] = (byte) 183;
+    o[w + 5] = 0x10;
+    long base = pcrBase & TS_MASK;
+    o[w + 6] = (byte) (base >>> 25);
+    o[w + 7] = (byte) (base >>> 17);
+    o[w + 8] = (byte) (base >>> 9);
+    o[w + 9] = (byte) (base >>> 1);
+    o[w + 10] = (byte) (((base & 1) << 7) | 0x7E);
+    o[w + 11] = 0;
+    Arrays.fill(o, w + 12, w + PACKET_SIZE, (byte) 0xFF);
+    size = w + PACKET_SIZE;
   }
 
   private int nextCc(int pid) {

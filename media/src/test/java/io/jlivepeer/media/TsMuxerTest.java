@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TsMuxerTest {
@@ -234,6 +235,31 @@ class TsMuxerTest {
       reader.read(muxer.takeSegment()); // the reader checks counters across the chunks
     }
     assertThat(reader.pes(TsMuxer.VIDEO_PID)).hasSize(20);
+  }
+
+  @Test
+  void lowFrameRateVideoStillGetsAPcrEveryHundredMilliseconds() {
+    var muxer = new TsMuxer();
+    muxer.setVideoConfig(TsMuxer.AvcConfig.parse(AVC_RECORD));
+    muxer.setAudioConfig(TsMuxer.AacConfig.parse(ASC_LC_48K_STEREO));
+    var reader = new TsMuxerTestReader();
+    for (int segment = 0; segment < 3; segment++) {
+      muxer.writeTables();
+      for (long t = segment * 2000L; t < (segment + 1) * 2000L; t += 20) {
+        if (t % 500 == 0) { // 2 fps
+          muxer.writeVideo(t, t, t % 2000 == 0, HEX.parseHex("000000026588"));
+        }
+        muxer.writeAudio(t, new byte[] {1, 2, 3, 4});
+      }
+      reader.read(muxer.takeSegment()); // continuity counters checked across PCR-only packets too
+    }
+    List<Long> videoPcrs = reader.pcrs.stream().filter(p -> p[0] == TsMuxer.VIDEO_PID).map(p -> p[1]).toList();
+    assertThat(videoPcrs).isSorted();
+    assertThat(reader.pcrs).allMatch(p -> p[0] == TsMuxer.VIDEO_PID);
+    for (int i = 1; i < videoPcrs.size(); i++) {
+      assertThat(videoPcrs.get(i) - videoPcrs.get(i - 1)).isLessThanOrEqualTo(9000);
+    }
+    assertThat(reader.pes(TsMuxer.VIDEO_PID)).hasSize(12);
   }
 
   @Test

@@ -24,6 +24,8 @@ final class TsMuxerTestReader {
   final List<Pes> pes = new ArrayList<>();
   final List<Section> sections = new ArrayList<>();
   final List<Integer> packetPids = new ArrayList<>();
+  /** Every PCR seen, as {pid, base}, in stream order (PES starts and adaptation-only packets). */
+  final List<long[]> pcrs = new ArrayList<>();
   private final Map<Integer, Integer> lastCc = new HashMap<>();
   private final Map<Integer, ByteArrayOutputStream> open = new HashMap<>();
   private final Map<Integer, long[]> openFlags = new HashMap<>(); // {randomAccess, pcr}
@@ -84,6 +86,9 @@ final class TsMuxerTestReader {
         }
       }
       p = end;
+    }
+    if (pcr >= 0) {
+      pcrs.add(new long[] {pid, pcr});
     }
     int payloadEnd = off + 188;
     if (!hasPayload) {
