@@ -210,7 +210,8 @@ class BroadcasterNodeIT {
 
   private static String probe(Path file, String stream, String entries) {
     return TestMedia.run(List.of(FfmpegBinaries.ffprobe().toString(), "-v", "error", "-select_streams", stream,
-        "-show_entries", entries, "-of", "csv=p=0", file.toString()), 60).strip();
+        "-show_entries", entries, "-of", "csv=p=0", file.toString()), 60)
+        .lines().filter(l -> !l.isBlank()).findFirst().orElse(""); // MPEG-TS lists streams per program too
   }
 
   private static String firstVideoPacketFlags(Path file) {
