@@ -115,9 +115,16 @@ public final class RtmpPublisher implements AutoCloseable {
     return session.tagsSent;
   }
 
-  /** Ends the publish (FCUnpublish, deleteStream) and closes the connection. */
+  /**
+   * Ends the publish (FCUnpublish, deleteStream) and closes the connection; waits up to 5 s for the close unless
+   * called on the publisher's own event loop, which must never block.
+   */
   @Override
   public void close() {
+    if (channel.eventLoop().inEventLoop()) {
+      session.stop();
+      return;
+    }
     channel.eventLoop().execute(session::stop);
     channel.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
