@@ -21,7 +21,8 @@ import java.util.List;
  * A message buffer grows only as its bytes arrive, so a declared length alone never reserves memory.
  *
  * <p>Timestamps: each chunk stream keeps a long clock. Full headers carry a 32-bit absolute time, taken as the
- * signed 32-bit step from the previous one so a wrap at 2^32 ms continues forward; deltas are added.
+ * signed 32-bit step from the previous one so a wrap at 2^32 ms continues forward; deltas are added, and a type 3
+ * header that starts a new message repeats the last type 1/2 delta (spec 5.3.1.2.4), or 0 after a type 0 header.
  */
 final class RtmpChunkDecoder extends ByteToMessageDecoder {
   /** Chunk size of every peer until it sends Set Chunk Size (spec 5.4.1). */
@@ -41,7 +42,7 @@ final class RtmpChunkDecoder extends ByteToMessageDecoder {
   private static final class ChunkStream {
     boolean hasTimestamp;
     long timestamp; // unwrapped clock of the last message started on this chunk stream
-    long timestampField; // last fmt 0 absolute time or fmt 1/2 delta; a new message in fmt 3 steps by it
+    long delta; // last fmt 1/2 delta, 0 after a fmt 0 header; a new message in a fmt 3 chunk steps by it
     boolean extended; // last header used the extended timestamp field, so fmt 3 chunks repeat it
     int length;
     int type;
@@ -237,19 +238,22 @@ final class RtmpChunkDecoder extends ByteToMessageDecoder {
 
   private void startMessage(ChunkStream cs) {
     if (fmt == 3) {
-      cs.timestamp += cs.timestampField;
+      cs.timestamp += cs.delta;
       return;
     }
     cs.length = headerLength;
     cs.type = headerType;
     cs.streamId = headerStreamId;
-    cs.timestampField = headerTimestamp;
     if (fmt == 0) {
       // A full header carries absolute 32-bit time: step by the signed 32-bit difference so the clock goes on
       // past 2^32 ms and small steps back (audio/video interleaved on one chunk stream) stay small.
       cs.timestamp = cs.hasTimestamp ? cs.timestamp + (int) (headerTimestamp - cs.timestamp) : headerTimestamp;
+      // A type 0 header carries no delta. A type 3 header starting a message right after it means "same time",
+      // which is what librtmp (OBS) means when it sends one and what nginx-rtmp assumes.
+      cs.delta = 0;
     } else {
       cs.timestamp += headerTimestamp;
+      cs.delta = headerTimestamp;
     }
     cs.hasTimestamp = true;
   }

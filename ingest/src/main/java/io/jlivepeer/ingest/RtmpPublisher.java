@@ -33,6 +33,8 @@ public final class RtmpPublisher implements AutoCloseable {
   private static final int HANDSHAKE_BYTES = 1 + 2 * 1536;
   private static final int CONNECT_TX = 1;
   private static final int CREATE_STREAM_TX = 4;
+  /** Tags one publisher writes before letting the others on its event loop run. */
+  private static final int WRITES_PER_TURN = 64;
 
   /**
    * How to send.
@@ -113,9 +115,16 @@ public final class RtmpPublisher implements AutoCloseable {
     return session.tagsSent;
   }
 
-  /** Ends the publish (FCUnpublish, deleteStream) and closes the connection. */
+  /**
+   * Ends the publish (FCUnpublish, deleteStream) and closes the connection; waits up to 5 s for the close unless
+   * called on the publisher's own event loop, which must never block.
+   */
   @Override
   public void close() {
+    if (channel.eventLoop().inEventLoop()) {
+      session.stop();
+      return;
+    }
     channel.eventLoop().execute(session::stop);
     channel.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
@@ -139,6 +148,7 @@ public final class RtmpPublisher implements AutoCloseable {
     private int index;
     private long loopOffset;
     private int loops;
+    private int sentThisPass;
     private long startNanos;
     volatile long tagsSent;
 
@@ -249,15 +259,18 @@ public final class RtmpPublisher implements AutoCloseable {
         return;
       }
       long now = System.nanoTime();
+      int budget = WRITES_PER_TURN;
       while (ctx.channel().isWritable()) {
         if (index == tags.size()) {
-          if (!options.loop() || tags.isEmpty()) {
+          // Stop at the end, or when a whole pass had nothing to send again (only headers): looping would spin.
+          if (!options.loop() || sentThisPass == 0) {
             ctx.flush();
             stop();
             return;
           }
           index = 0;
           loops++;
+          sentThisPass = 0;
           loopOffset += loopDuration;
         }
         FlvReader.Tag tag = tags.get(index);
@@ -274,8 +287,15 @@ public final class RtmpPublisher implements AutoCloseable {
             return;
           }
         }
+        if (budget-- == 0) {
+          // Yield so the other publishers sharing this event loop get their turn.
+          ctx.flush();
+          ctx.executor().execute(this::pump);
+          return;
+        }
         ctx.write(toMessage(tag, time));
         index++;
+        sentThisPass++;
         tagsSent++;
       }
       ctx.flush(); // not writable: channelWritabilityChanged resumes

@@ -99,10 +99,20 @@ class RtmpChunkDecoderTest {
         + " c6 01000000 " + p.substring(256));
     assertThat(out).singleElement().satisfies(m -> assertThat(m.timestamp()).isEqualTo(0x01000000L));
     assertThat(body(out.get(0))).isEqualTo(p);
-    // A following fmt 3 new message also carries the extended field and steps by the same value.
+    // A following fmt 3 new message also carries the extended field; after a full header it means "same time".
     List<RtmpMessage> next = feed("c6 01000000 " + p.substring(0, 256) + " c6 01000000 " + p.substring(256));
-    assertThat(next).singleElement().satisfies(m -> assertThat(m.timestamp()).isEqualTo(0x02000000L));
+    assertThat(next).singleElement().satisfies(m -> assertThat(m.timestamp()).isEqualTo(0x01000000L));
     next.forEach(RtmpMessage::release);
+  }
+
+  @Test
+  void type3NewMessageRepeatsTheLastDeltaButNotAFullHeadersTime() {
+    List<RtmpMessage> out = feed("05 000064 000001 12 00000000 aa" // fmt 0: t = 100
+        + "c5 bb" // fmt 3 new message after fmt 0: same time
+        + "85 00000a cc" // fmt 2: +10
+        + "c5 dd"); // fmt 3: +10 again
+    assertThat(out).extracting(RtmpMessage::timestamp).containsExactly(100L, 100L, 110L, 120L);
+    out.forEach(RtmpMessage::release);
   }
 
   @Test
