@@ -36,8 +36,20 @@ final class BenchCommand implements Callable<Integer> {
       description = "Scratch folder for segments and outputs. Default: ${DEFAULT-VALUE}")
   Path workDir;
 
+  @Option(names = {"-rtmpPublishers", "--rtmpPublishers"}, paramLabel = "N",
+      description = "Instead of transcoding: benchmark RTMP ingest with segmenting only, N publishers at ~2 Mbit/s.")
+  int rtmpPublishers;
+
+  @Option(names = {"-seconds", "--seconds"}, defaultValue = "20",
+      description = "Measurement window of the ingest benchmark. Default: ${DEFAULT-VALUE}")
+  int seconds;
+
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    if (rtmpPublishers > 0) {
+      IngestBench.Result r = IngestBench.run(rtmpPublishers, seconds, workDir, System.out);
+      return r.dropped() == 0 && r.minFrames() >= r.expectedFrames() * 95 / 100 ? 0 : 1;
+    }
     Path input = in != null ? in : TestSource.clip(workDir, 1920, 1080, 30, 20, 6000);
     double seconds = Durations.parse("segLen", segLen).toMillis() / 1000.0;
     var options = new TranscodeBench.Options(input, Main.profiles(transcodingOptions), sessions, seconds, workDir,
