@@ -47,6 +47,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (rtmpPublishers > 0) {
+      Main.setVerbosity(1); // one line per publish start/end would drown the figures
       IngestBench.Result r = IngestBench.run(rtmpPublishers, seconds, workDir, System.out);
       return r.dropped() == 0 && r.minFrames() >= r.expectedFrames() * 95 / 100 ? 0 : 1;
     }
