@@ -1,0 +1,73 @@
+package io.jlivepeer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jlivepeer.media.FfmpegBinaries;
+import io.jlivepeer.media.TestMedia;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code livepeer demo} end to end: it prints a playback URL, and a real HLS client plays what it serves. */
+class DemoIT {
+  @TempDir Path dataDir;
+
+  @Test
+  void demoPrintsAPlaybackUrlThatFfprobePlays() throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    CompletableFuture<Integer> exit;
+    try {
+      exit = CompletableFuture.supplyAsync(() -> Main.commandLine(new FlagSources(Map.of(), Map.of())).execute(
+          "demo", "-duration", "30s", "-source", "640x360", "-rtmpAddr", "127.0.0.1:0", "-httpAddr", "127.0.0.1:0",
+          "-dataDir", dataDir.toString()));
+      String url = awaitUrl(captured, 60);
+      HttpClient http = HttpClient.newHttpClient();
+      String rendition = url.replace(".m3u8", "/P360p30fps16x9.m3u8");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      String playlist = "";
+      while (System.nanoTime() < deadline && playlist.split("#EXTINF").length < 4) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(rendition)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        playlist = r.statusCode() == 200 ? r.body() : "";
+        Thread.sleep(500);
+      }
+      assertThat(playlist).as("3 transcoded segments listed within a minute").containsPattern("(?s)(#EXTINF.*){3}");
+      // ffprobe follows the master playlist like a player does and decodes the first variant
+      String probe = TestMedia.run(List.of(FfmpegBinaries.ffprobe().toString(), "-v", "error", "-show_entries",
+          "stream=codec_name,width,height", "-of", "csv=p=0", url), 60);
+      assertThat(probe).contains("h264").contains("aac");
+      assertThat(exit.get(90, TimeUnit.SECONDS)).isZero();
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("segments in").contains("real-time ratio");
+  }
+
+  private static String awaitUrl(ByteArrayOutputStream out, int seconds) throws InterruptedException {
+    Pattern p = Pattern.compile("Play it:\\s+(http://\\S+\\.m3u8)");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      Matcher m = p.matcher(out.toString(StandardCharsets.UTF_8));
+      if (m.find()) {
+        return m.group(1);
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the demo printed no playback URL: " + out.toString(StandardCharsets.UTF_8));
+  }
+}
