@@ -14,7 +14,6 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
@@ -239,8 +238,6 @@ public final class FfmpegTranscoder implements Transcoder {
       boolean started = false;
       try (MemoryInput input = MemoryInput.open(segment.data())) {
         AVFormatContext fmt = input.format();
-        // needed for the audio: without it the AAC parser cannot time the frames it splits out of a PES packet
-        check(avformat_find_stream_info(fmt, (org.bytedeco.javacpp.PointerPointer<?>) null), "analyse " + which);
         int videoIndex = -1;
         int audioIndex = -1;
         for (int i = 0; i < fmt.nb_streams(); i++) {
@@ -261,6 +258,9 @@ public final class FfmpegTranscoder implements Transcoder {
         AVStream videoStream = fmt.streams(videoIndex);
         AVCodecParameters segmentAudio = audioIndex < 0 ? null : audioParameters(fmt.streams(audioIndex), audio, which);
         AVRational audioTimeBase = audioIndex < 0 ? videoStream.time_base() : fmt.streams(audioIndex).time_base();
+        if (segmentAudio != null) {
+          retimeAudio(audio, segmentAudio, audioTimeBase);
+        }
         ensureDecoder(videoStream.codecpar(), which);
 
         long decodedPixels = 0;
@@ -416,6 +416,32 @@ public final class FfmpegTranscoder implements Transcoder {
         }
       }
       throw new MediaException(which + ": the audio stream's sample rate is unknown (expected AAC with ADTS headers)");
+    }
+
+    /**
+     * Gives every audio frame a timestamp. A PES packet often carries several AAC frames; the demuxer splits them
+     * but, without avformat_find_stream_info (skipped: it decodes video a second time), cannot time all but the
+     * first. Each AAC frame is 1024 samples, so the missing ones follow from the sample rate.
+     */
+    private static void retimeAudio(List<AVPacket> packets, AVCodecParameters par, AVRational timeBase) {
+      if (par.sample_rate() <= 0) {
+        return;
+      }
+      int samples = par.frame_size() > 0 ? par.frame_size() : 1024;
+      long frameTicks = Math.max(1, (long) samples * timeBase.den() / ((long) par.sample_rate() * timeBase.num()));
+      long previous = AV_NOPTS_VALUE;
+      for (AVPacket p : packets) {
+        long dts = p.dts() != AV_NOPTS_VALUE ? p.dts() : p.pts();
+        if (previous != AV_NOPTS_VALUE && (dts == AV_NOPTS_VALUE || dts <= previous)) {
+          dts = previous + frameTicks;
+          p.dts(dts);
+          p.pts(dts);
+        }
+        if (p.duration() <= 0) {
+          p.duration(frameTicks);
+        }
+        previous = dts;
+      }
     }
 
     private AVRational sourceRate(AVStream stream) {
