@@ -206,7 +206,7 @@ public final class FfmpegTranscoder implements Transcoder {
 
   private static final class Session implements TranscodeSession {
     private final String id;
-    private final List<RenditionEncoder> renditions = new ArrayList<>();
+    private final List<RenditionWorker> renditions = new ArrayList<>();
     private final Config config;
     private final AVFrame frame = av_frame_alloc();
     private AVCodecContext decoder;
@@ -218,7 +218,7 @@ public final class FfmpegTranscoder implements Transcoder {
       this.id = id;
       this.config = config;
       for (VideoProfile p : profiles) {
-        renditions.add(new RenditionEncoder(p, config));
+        renditions.add(new RenditionWorker(new RenditionEncoder(p, config), "transcode-" + id + "-" + p.name()));
       }
       if (frame == null || frame.isNull()) {
         close();
@@ -298,8 +298,8 @@ public final class FfmpegTranscoder implements Transcoder {
               frame.pts(pts);
               if (!started) {
                 AVRational rate = sourceRate(videoStream);
-                for (RenditionEncoder r : renditions) {
-                  r.beginSegment(frame, timeBase, rate, segmentAudio, audio, audioTimeBase);
+                for (RenditionWorker r : renditions) {
+                  r.begin(frame, timeBase, rate, segmentAudio, audio, audioTimeBase);
                 }
                 started = true;
               }
@@ -311,7 +311,7 @@ public final class FfmpegTranscoder implements Transcoder {
                 lastDuration = pts - lastPts;
               }
               lastPts = pts;
-              for (RenditionEncoder r : renditions) {
+              for (RenditionWorker r : renditions) {
                 r.offer(frame);
               }
             } finally {
@@ -331,15 +331,19 @@ public final class FfmpegTranscoder implements Transcoder {
           AVRational rate = sourceRate(videoStream);
           lastDuration = Math.max(1, (long) timeBase.den() * rate.den() / ((long) timeBase.num() * rate.num()));
         }
+        List<java.util.concurrent.Future<Rendition>> pending = new ArrayList<>(renditions.size());
+        for (RenditionWorker r : renditions) {
+          pending.add(r.finish(lastPts + lastDuration));
+        }
         List<Rendition> out = new ArrayList<>(renditions.size());
-        for (RenditionEncoder r : renditions) {
-          out.add(r.finishSegment(lastPts + lastDuration));
+        for (var f : pending) {
+          out.add(RenditionWorker.await(f));
         }
         return new TranscodeResult(decodedPixels, out);
       } catch (RuntimeException e) {
         // the codecs' state is unknown after a failure: start the next segment from fresh ones
-        for (RenditionEncoder r : renditions) {
-          r.abortSegment();
+        for (RenditionWorker r : renditions) {
+          r.abort();
         }
         freeDecoder();
         throw e;
@@ -497,7 +501,7 @@ public final class FfmpegTranscoder implements Transcoder {
         return;
       }
       closed = true;
-      for (RenditionEncoder r : renditions) {
+      for (RenditionWorker r : renditions) {
         r.close();
       }
       freeDecoder();
