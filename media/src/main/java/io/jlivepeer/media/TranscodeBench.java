@@ -133,6 +133,11 @@ public final class TranscodeBench {
         media, o.ladder().stream().map(VideoProfile::name).toList(), o.sessions());
 
     FfmpegTranscoder transcoder = new FfmpegTranscoder(o.config());
+    // untimed warm-up on one segment: a node is a long-running process, so the JIT and first-touch costs of a
+    // fresh JVM are not part of what a segment costs
+    try (var warm = transcoder.open("bench-warmup", o.ladder())) {
+      warm.transcode(segments.get(0));
+    }
     List<List<List<byte[]>>> outputs = Collections.synchronizedList(new ArrayList<>());
     List<SegmentTiming> timings = Collections.synchronizedList(new ArrayList<>());
     long cpuStart = processCpuNanos();
@@ -362,7 +367,17 @@ public final class TranscodeBench {
     double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 2;
     List<VideoProfile> ladder = args.length > 3 && !args[3].equals("standard") ? VideoProfiles.parse(args[3])
         : VideoProfiles.standardLadder();
-    Result r = run(Options.of(Path.of(args[0]), ladder, sessions, seconds), System.out);
+    // A/B switches: -Dbench.compare=false (ours only), -Dbench.preopen=false, -Dbench.threads=dec,enc,scale
+    var config = FfmpegTranscoder.Config.defaults()
+        .withPreopenEncoders(Boolean.parseBoolean(System.getProperty("bench.preopen", "true")));
+    String threads = System.getProperty("bench.threads");
+    if (threads != null) {
+      String[] t = threads.split(",");
+      config = config.withThreads(Integer.parseInt(t[0]), Integer.parseInt(t[1]), Integer.parseInt(t[2]));
+    }
+    var options = new Options(Path.of(args[0]), ladder, sessions, seconds, Path.of("target", "transcode-bench"),
+        config, Boolean.parseBoolean(System.getProperty("bench.compare", "true")));
+    Result r = run(options, System.out);
     System.out.printf(Locale.ROOT, "throughput ratio %.3f, real-time ratio %.3f%n", r.throughputRatio(),
         r.realTimeRatio());
   }

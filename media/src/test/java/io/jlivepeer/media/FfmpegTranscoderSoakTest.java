@@ -60,12 +60,12 @@ class FfmpegTranscoderSoakTest {
   }
 
   /**
-   * Sessions of 4 segments, opened and closed over and over; resident memory must level off. 300 segments by
+   * Sessions of 4 segments, opened and closed over and over; resident memory must level off. 200 segments by
    * default, {@code -Dsoak.segments=1000} for the full run.
    */
   @Test
   void manySegmentsDoNotLeakNativeMemory() throws IOException {
-    int total = Integer.getInteger("soak.segments", 300);
+    int total = Integer.getInteger("soak.segments", 200);
     var transcoder = new FfmpegTranscoder();
     long baseline = 0;
     int done = 0;

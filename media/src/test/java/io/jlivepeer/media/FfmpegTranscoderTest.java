@@ -20,9 +20,9 @@ class FfmpegTranscoderTest {
 
   @BeforeAll
   static void cutSource() {
-    Path source = TestMedia.source(1920, 1080, 30, 8, "ts");
+    Path source = TestMedia.source(1920, 1080, 30, 6, "ts");
     segments = FfmpegCli.cut(source, 2, WORK.resolve("source"), "test");
-    assertThat(segments).hasSize(4);
+    assertThat(segments).hasSize(3);
   }
 
   /** What ffprobe says about one rendition file. */
