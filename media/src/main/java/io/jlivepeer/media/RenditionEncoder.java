@@ -130,8 +130,12 @@ final class RenditionEncoder implements AutoCloseable {
       rate = new FrameRateConverter(profile.fps(), profile.fpsDen(), sourceTimeBase.num(), sourceTimeBase.den());
     }
     lastSlot = Long.MIN_VALUE;
+    EncoderSetup setup = EncoderSetup.of(first, sourceTimeBase, sourceRate);
+    if (encoder != null && !setup.equals(encoderSetup)) {
+      freeEncoder(); // the pre-opened encoder was made for other stream properties
+    }
     if (encoder == null) {
-      openEncoder(first, sourceTimeBase, sourceRate);
+      openEncoder(setup);
     }
     if (scaler == null && needsScaling(first)) {
       openScaler();
@@ -179,7 +183,17 @@ final class RenditionEncoder implements AutoCloseable {
     byte[] bytes = muxer.finish();
     muxer.close();
     muxer = null;
-    return new Rendition(profile, bytes, frames * outWidth * outHeight);
+    Rendition done = new Rendition(profile, bytes, frames * outWidth * outHeight);
+    if (config.preopenEncoders()) {
+      try {
+        // open the next segment's encoder now, while this thread would otherwise wait for the next segment's
+        // first decoded frame: takes x264's setup (allocation, thread start) off the next segment's critical path
+        openEncoder(encoderSetup);
+      } catch (MediaException e) {
+        encoder = null; // retried when the next segment begins
+      }
+    }
+    return done;
   }
 
   /** Drops the current segment's state after a failure; the next segment starts with a fresh encoder. */
@@ -273,7 +287,19 @@ final class RenditionEncoder implements AutoCloseable {
     check(av_frame_get_buffer(scaled, 0), "allocate a " + outWidth + "x" + outHeight + " frame");
   }
 
-  private void openEncoder(AVFrame like, AVRational sourceTimeBase, AVRational sourceRate) {
+  /** What an encoder is opened for besides the profile; a pre-opened encoder is reused only for the same values. */
+  record EncoderSetup(int tbNum, int tbDen, int rateNum, int rateDen, int range, int space, int primaries, int trc,
+      int sarNum, int sarDen) {
+    static EncoderSetup of(AVFrame like, AVRational timeBase, AVRational rate) {
+      return new EncoderSetup(timeBase.num(), timeBase.den(), rate.num(), rate.den(), like.color_range(),
+          like.colorspace(), like.color_primaries(), like.color_trc(), like.sample_aspect_ratio().num(),
+          like.sample_aspect_ratio().den());
+    }
+  }
+
+  private EncoderSetup encoderSetup;
+
+  private void openEncoder(EncoderSetup setup) {
     AVCodec codec = avcodec_find_encoder_by_name("libx264");
     if (codec == null || codec.isNull()) {
       throw new MediaException("the FFmpeg natives have no libx264 encoder (the -gpl build is needed; call "
@@ -294,9 +320,9 @@ final class RenditionEncoder implements AutoCloseable {
         c.framerate(av_make_q(profile.fps(), profile.fpsDen()));
         fps = profile.frameRate();
       } else {
-        c.time_base(sourceTimeBase);
-        c.framerate(sourceRate);
-        fps = (double) sourceRate.num() / sourceRate.den();
+        c.time_base(av_make_q(setup.tbNum(), setup.tbDen()));
+        c.framerate(av_make_q(setup.rateNum(), setup.rateDen()));
+        fps = (double) setup.rateNum() / setup.rateDen();
       }
       long bps = profile.bitrateBps();
       // capped rate control (media.md): min = average = max = VBV buffer
@@ -304,11 +330,11 @@ final class RenditionEncoder implements AutoCloseable {
       c.rc_min_rate(bps);
       c.rc_max_rate(bps);
       c.rc_buffer_size((int) Math.min(Integer.MAX_VALUE, bps));
-      c.color_range(like.color_range());
-      c.colorspace(like.colorspace());
-      c.color_primaries(like.color_primaries());
-      c.color_trc(like.color_trc());
-      c.sample_aspect_ratio(like.sample_aspect_ratio());
+      c.color_range(setup.range());
+      c.colorspace(setup.space());
+      c.color_primaries(setup.primaries());
+      c.color_trc(setup.trc());
+      c.sample_aspect_ratio(av_make_q(setup.sarNum(), Math.max(1, setup.sarDen())));
       if (profile.gopMillis() == VideoProfile.GOP_INTRA) {
         c.gop_size(1);
       } else if (profile.gopMillis() > 0) {
@@ -330,6 +356,7 @@ final class RenditionEncoder implements AutoCloseable {
       }
       check(avcodec_open2(c, codec, options), "open the libx264 encoder for " + profile.name());
       encoder = c;
+      encoderSetup = setup;
     } catch (RuntimeException e) {
       avcodec_free_context(c);
       throw e;

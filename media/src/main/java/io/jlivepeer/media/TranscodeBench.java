@@ -84,9 +84,11 @@ public final class TranscodeBench {
    * @param wallSeconds wall time of our transcoding (all sessions)
    * @param cliWallSeconds wall time of the ffmpeg program runs, 0 when not compared
    * @param quality per rendition PSNR, empty when not compared
+   * @param cpuSeconds CPU time (user + system, all threads) this JVM spent during our transcoding
+   * @param cliCpuSeconds CPU time the ffmpeg program runs reported ({@code -benchmark}), 0 when not compared
    */
   public record Result(List<SegmentTiming> segments, double mediaSeconds, int sessions, double wallSeconds,
-      double cliWallSeconds, List<Quality> quality) {
+      double cliWallSeconds, List<Quality> quality, double cpuSeconds, double cliCpuSeconds) {
     public Result {
       segments = List.copyOf(segments);
       quality = List.copyOf(quality);
@@ -108,6 +110,14 @@ public final class TranscodeBench {
     public double throughputRatio() {
       return cliWallSeconds > 0 ? throughput() / (mediaSeconds * sessions / cliWallSeconds) : Double.NaN;
     }
+
+    /**
+     * The program's CPU time / ours for the same work (> 1: we need less CPU). On a machine shared with other
+     * work this is the steadier figure: wall time there also measures how the scheduler shares the cores.
+     */
+    public double cpuEfficiencyRatio() {
+      return cliCpuSeconds > 0 ? cliCpuSeconds / cpuSeconds : Double.NaN;
+    }
   }
 
   private TranscodeBench() {}
@@ -123,8 +133,14 @@ public final class TranscodeBench {
         media, o.ladder().stream().map(VideoProfile::name).toList(), o.sessions());
 
     FfmpegTranscoder transcoder = new FfmpegTranscoder(o.config());
+    // untimed warm-up on one segment: a node is a long-running process, so the JIT and first-touch costs of a
+    // fresh JVM are not part of what a segment costs
+    try (var warm = transcoder.open("bench-warmup", o.ladder())) {
+      warm.transcode(segments.get(0));
+    }
     List<List<List<byte[]>>> outputs = Collections.synchronizedList(new ArrayList<>());
     List<SegmentTiming> timings = Collections.synchronizedList(new ArrayList<>());
+    long cpuStart = processCpuNanos();
     long start = System.nanoTime();
     try (ExecutorService pool = Executors.newFixedThreadPool(o.sessions())) {
       List<Future<?>> futures = new ArrayList<>();
@@ -162,25 +178,29 @@ public final class TranscodeBench {
       throw e.getCause() instanceof MediaException me ? me : new MediaException("benchmark failed: " + e.getCause(), e);
     }
     double wall = (System.nanoTime() - start) / 1e9;
+    double cpu = (processCpuNanos() - cpuStart) / 1e9;
     List<SegmentTiming> sorted = timings.stream()
         .sorted((a, b) -> a.session() != b.session() ? Integer.compare(a.session(), b.session())
             : Long.compare(a.seq(), b.seq())).toList();
-    Result partial = new Result(sorted, media, o.sessions(), wall, 0, List.of());
-    out.printf(Locale.ROOT, "ours: %.3f s wall for %d x %.2f s of media: throughput %.3f x real time, "
-        + "real-time duration ratio %.3f%n", wall, o.sessions(), media, partial.throughput(), partial.realTimeRatio());
+    Result partial = new Result(sorted, media, o.sessions(), wall, 0, List.of(), cpu, 0);
+    out.printf(Locale.ROOT, "ours: %.3f s wall, %.3f s CPU for %d x %.2f s of media: throughput %.3f x real time, "
+        + "real-time duration ratio %.3f%n", wall, cpu, o.sessions(), media, partial.throughput(),
+        partial.realTimeRatio());
     if (!o.compare()) {
       return partial;
     }
 
     List<Path> ours = writeJoined(work.resolve("ours"), o.ladder(), outputs.get(0));
-    double cliWall = runCli(o, work.resolve("cli"));
+    double[] cliCost = runCli(o, work.resolve("cli"));
+    double cliWall = cliCost[0];
     List<Path> cli = new ArrayList<>();
     for (int i = 0; i < o.ladder().size(); i++) {
       cli.add(work.resolve("cli").resolve("s0-r" + i + ".ts"));
     }
-    Result withCli = new Result(sorted, media, o.sessions(), wall, cliWall, List.of());
-    out.printf(Locale.ROOT, "ffmpeg program: %.3f s wall; throughput ratio ours/program %.3f%n", cliWall,
-        withCli.throughputRatio());
+    Result withCli = new Result(sorted, media, o.sessions(), wall, cliWall, List.of(), cpu, cliCost[1]);
+    out.printf(Locale.ROOT, "ffmpeg program: %.3f s wall, %.3f s CPU; throughput ratio ours/program %.3f, "
+        + "CPU efficiency ratio program/ours %.3f%n", cliWall, cliCost[1], withCli.throughputRatio(),
+        withCli.cpuEfficiencyRatio());
 
     List<int[]> sizes = new ArrayList<>();
     int[] source = probeSize(o.input());
@@ -196,7 +216,7 @@ public final class TranscodeBench {
       out.printf(Locale.ROOT, "PSNR %s: ours %.3f dB, program %.3f dB, difference %+.3f dB%n", q.rendition(),
           q.oursDb(), q.cliDb(), q.differenceDb());
     }
-    return new Result(sorted, media, o.sessions(), wall, cliWall, quality);
+    return new Result(sorted, media, o.sessions(), wall, cliWall, quality, cpu, cliCost[1]);
   }
 
   private static List<Path> writeJoined(Path dir, List<VideoProfile> ladder, List<List<byte[]>> segments) {
@@ -218,8 +238,18 @@ public final class TranscodeBench {
     }
   }
 
-  /** The comparable ffmpeg program run(s); returns the wall time of all of them together. */
-  private static double runCli(Options o, Path dir) {
+  private static long processCpuNanos() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime();
+    }
+    return 0;
+  }
+
+  private static final Pattern BENCH = Pattern.compile("bench: utime=([0-9.]+)s stime=([0-9.]+)s");
+
+  /** The comparable ffmpeg program run(s); returns {wall seconds of all together, CPU seconds summed}. */
+  private static double[] runCli(Options o, Path dir) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -233,16 +263,20 @@ public final class TranscodeBench {
         List<String> args = cliArgs(o, source, dir, "s" + s);
         futures.add(pool.submit(() -> FfmpegCli.ffmpeg(args, 3600)));
       }
+      double cpu = 0;
       for (Future<String> f : futures) {
-        f.get();
+        Matcher m = BENCH.matcher(f.get());
+        if (m.find()) {
+          cpu += Double.parseDouble(m.group(1)) + Double.parseDouble(m.group(2));
+        }
       }
+      return new double[] {(System.nanoTime() - start) / 1e9, cpu};
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new MediaException("benchmark interrupted", e);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof MediaException me ? me : new MediaException("ffmpeg program failed", e);
     }
-    return (System.nanoTime() - start) / 1e9;
   }
 
   static List<String> cliArgs(Options o, int[] source, Path dir, String prefix) {
@@ -261,7 +295,7 @@ public final class TranscodeBench {
       }
       graph.append("[o").append(i).append(']');
     }
-    List<String> args = new ArrayList<>(List.of("-hide_banner", "-loglevel", "error", "-nostats", "-y", "-i",
+    List<String> args = new ArrayList<>(List.of("-hide_banner", "-loglevel", "info", "-nostats", "-benchmark", "-y", "-i",
         o.input().toString(), "-filter_complex", graph.toString()));
     for (int i = 0; i < n; i++) {
       VideoProfile p = o.ladder().get(i);
@@ -333,7 +367,17 @@ public final class TranscodeBench {
     double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 2;
     List<VideoProfile> ladder = args.length > 3 && !args[3].equals("standard") ? VideoProfiles.parse(args[3])
         : VideoProfiles.standardLadder();
-    Result r = run(Options.of(Path.of(args[0]), ladder, sessions, seconds), System.out);
+    // A/B switches: -Dbench.compare=false (ours only), -Dbench.preopen=false, -Dbench.threads=dec,enc,scale
+    var config = FfmpegTranscoder.Config.defaults()
+        .withPreopenEncoders(Boolean.parseBoolean(System.getProperty("bench.preopen", "true")));
+    String threads = System.getProperty("bench.threads");
+    if (threads != null) {
+      String[] t = threads.split(",");
+      config = config.withThreads(Integer.parseInt(t[0]), Integer.parseInt(t[1]), Integer.parseInt(t[2]));
+    }
+    var options = new Options(Path.of(args[0]), ladder, sessions, seconds, Path.of("target", "transcode-bench"),
+        config, Boolean.parseBoolean(System.getProperty("bench.compare", "true")));
+    Result r = run(options, System.out);
     System.out.printf(Locale.ROOT, "throughput ratio %.3f, real-time ratio %.3f%n", r.throughputRatio(),
         r.realTimeRatio());
   }

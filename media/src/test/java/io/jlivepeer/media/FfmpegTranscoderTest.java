@@ -20,13 +20,14 @@ class FfmpegTranscoderTest {
 
   @BeforeAll
   static void cutSource() {
-    Path source = TestMedia.source(1920, 1080, 30, 8, "ts");
+    Path source = TestMedia.source(1920, 1080, 30, 6, "ts");
     segments = FfmpegCli.cut(source, 2, WORK.resolve("source"), "test");
-    assertThat(segments).hasSize(4);
+    assertThat(segments).hasSize(3);
   }
 
   /** What ffprobe says about one rendition file. */
-  record Probe(int width, int height, String frameRate, boolean hasAudio, List<long[]> videoPackets) {
+  record Probe(int width, int height, String frameRate, boolean hasAudio, List<long[]> videoPackets,
+      List<String> audioPackets) {
     long firstPts() {
       return videoPackets.stream().mapToLong(p -> p[0]).min().orElseThrow();
     }
@@ -65,7 +66,10 @@ class FfmpegTranscoderTest {
       // pts, keyframe (1/0), size
       list.add(new long[] {Long.parseLong(f[0]), f[2].startsWith("K") ? 1 : 0, Long.parseLong(f[1])});
     }
-    return new Probe(width, height, rate, audio, list);
+    String audioPackets = TestMedia.run(List.of(FfmpegBinaries.ffprobe().toString(), "-v", "error", "-select_streams",
+        "a:0", "-show_entries", "packet=pts,size", "-of", "csv=p=0", file.toString()), 60);
+    return new Probe(width, height, rate, audio, list, audioPackets.strip().lines()
+        .map(l -> l.split(",")[0] + "," + l.split(",")[1]).toList()); // pts,size
   }
 
   private static Path write(String name, byte[] data) throws IOException {
@@ -95,6 +99,7 @@ class FfmpegTranscoderTest {
           assertThat(p.height()).as("height of %s", r.profile().name()).isEqualTo(sizes[i][1]);
           assertThat(p.frameRate()).isEqualTo("30/1");
           assertThat(p.hasAudio()).as("audio copied").isTrue();
+          assertThat(p.audioPackets()).as("audio copied unchanged").isEqualTo(source.audioPackets());
           assertThat(p.videoPackets().get(0)[1]).as("first frame is a keyframe").isEqualTo(1);
           assertThat(p.videoPackets()).as("same frame count as the source (30 -> 30 fps)")
               .hasSize(source.videoPackets().size());

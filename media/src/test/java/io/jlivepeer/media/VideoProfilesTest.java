@@ -1,0 +1,121 @@
+package io.jlivepeer.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jlivepeer.media.VideoProfile.CodecProfile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VideoProfilesTest {
+  @Test
+  void presetTableMatchesTheSpec() {
+    assertThat(VideoProfiles.presets()).hasSize(13);
+    assertThat(VideoProfiles.preset("P720p60fps16x9")).contains(VideoProfile.of("P720p60fps16x9", 1280, 720, 6_000_000, 60));
+    assertThat(VideoProfiles.preset("P720p30fps4x3")).contains(VideoProfile.of("P720p30fps4x3", 960, 720, 3_500_000, 30));
+    assertThat(VideoProfiles.preset("P576p25fps16x9")).contains(VideoProfile.of("P576p25fps16x9", 1024, 576, 1_500_000, 25));
+    assertThat(VideoProfiles.preset("P360p30fps4x3")).contains(VideoProfile.of("P360p30fps4x3", 480, 360, 1_000_000, 30));
+    assertThat(VideoProfiles.preset("P240p30fps16x9")).contains(VideoProfile.of("P240p30fps16x9", 426, 240, 600_000, 30));
+    assertThat(VideoProfiles.preset("P144p30fps16x9")).contains(VideoProfile.of("P144p30fps16x9", 256, 144, 400_000, 30));
+    assertThat(VideoProfiles.preset("P1080p")).isEmpty();
+  }
+
+  @Test
+  void defaultAndStandardLadders() {
+    assertThat(VideoProfiles.defaultLadder()).extracting(VideoProfile::name).containsExactly("P240p30fps16x9", "P360p30fps16x9");
+    assertThat(VideoProfiles.standardLadder()).extracting(p -> p.width() + "x" + p.height() + "@" + p.bitrateBps())
+        .containsExactly("1280x720@3000000", "854x480@1600000", "640x360@800000", "426x240@250000");
+  }
+
+  @Test
+  void parsesACommaListOfPresetNames() {
+    assertThat(VideoProfiles.parse(" P240p30fps16x9, P720p30fps16x9 ")).extracting(VideoProfile::name)
+        .containsExactly("P240p30fps16x9", "P720p30fps16x9");
+  }
+
+  @Test
+  void rejectsUnknownPresetNamesListingTheKnownOnes() {
+    assertThatThrownBy(() -> VideoProfiles.parse("P240p30fps16x9,P999p"))
+        .isInstanceOf(MediaException.class).hasMessageContaining("'P999p'").hasMessageContaining("P144p30fps16x9");
+    assertThatThrownBy(() -> VideoProfiles.parse("  ")).isInstanceOf(MediaException.class);
+  }
+
+  @Test
+  void parsesAJsonProfileFileLeniently(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("profiles.json");
+    Files.writeString(file, """
+        [{"name":"a720","width":1280,"height":720,"bitrate":"3000k","fps":30,"fpsDen":1,"profile":"H264High","gop":"2","encoder":"H264"},
+         {"name":"b","width":"640","height":360,"bitrate":1200000,"fps":30000,"fpsDen":1001,"profile":"H264ConstrainedHigh","gop":"intra"},
+         {"name":"c","bitrate":"1.5M","profile":"H264Baseline","gop":0.5},
+         {"name":"d","width":426,"height":240,"bitrate":"250000","profile":"main"}]
+        """);
+    List<VideoProfile> p = VideoProfiles.parse(file.toString());
+    assertThat(p).containsExactly(
+        new VideoProfile("a720", 1280, 720, 3_000_000, 30, 1, CodecProfile.H264_HIGH, 2000),
+        new VideoProfile("b", 640, 360, 1_200_000, 30000, 1001, CodecProfile.H264_CONSTRAINED_HIGH, VideoProfile.GOP_INTRA),
+        new VideoProfile("c", 0, 0, 1_500_000, 0, 1, CodecProfile.H264_BASELINE, 500),
+        new VideoProfile("d", 426, 240, 250_000, 0, 1, CodecProfile.H264_MAIN, 0));
+  }
+
+  @Test
+  void rejectsBadJsonWithTheReason(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> VideoProfiles.parseJson("[{\"name\":", "f.json"))
+        .isInstanceOf(MediaException.class).hasMessageContaining("f.json is not valid JSON");
+    assertThatThrownBy(() -> VideoProfiles.parseJson("{}", "f.json"))
+        .isInstanceOf(MediaException.class).hasMessageContaining("non-empty JSON array");
+    assertThatThrownBy(() -> VideoProfiles.parseJson("[{\"name\":\"x\",\"bitrate\":\"fast\"}]", "f.json"))
+        .isInstanceOf(MediaException.class).hasMessageContaining("profile #0 (x)").hasMessageContaining("bitrate 'fast'");
+    assertThatThrownBy(() -> VideoProfiles.parseJson("[{\"name\":\"x\"}]", "f.json"))
+        .isInstanceOf(MediaException.class).hasMessageContaining("\"bitrate\" is required");
+    assertThatThrownBy(() -> VideoProfiles.parseJson("[{\"name\":\"x\",\"bitrate\":1,\"bitRate\":2}]", "f.json"))
+        .isInstanceOf(MediaException.class).hasMessageContaining("unknown key 'bitRate'");
+    assertThatThrownBy(() -> VideoProfiles.parseJson("[{\"name\":\"x\",\"bitrate\":1,\"profile\":\"H265Main\"}]", "f"))
+        .isInstanceOf(MediaException.class).hasMessageContaining("unknown profile 'H265Main'");
+    assertThatThrownBy(() -> VideoProfiles.parseJson("[{\"name\":\"x\",\"bitrate\":1,\"encoder\":\"VP9\"}]", "f"))
+        .isInstanceOf(MediaException.class).hasMessageContaining("only H264");
+    assertThatThrownBy(() -> VideoProfiles.parseJson("[{\"name\":\"x\",\"bitrate\":1,\"gop\":\"often\"}]", "f"))
+        .isInstanceOf(MediaException.class).hasMessageContaining("gop 'often'");
+    assertThatThrownBy(() -> VideoProfiles.parseJson("[{\"name\":\"a b\",\"bitrate\":1}]", "f"))
+        .isInstanceOf(MediaException.class).hasMessageContaining("printable ASCII");
+    assertThatThrownBy(() -> VideoProfiles.parse(dir.resolve("missing.json").toString()))
+        .isInstanceOf(MediaException.class).hasMessageContaining("cannot read");
+  }
+
+  @Test
+  void legacyIdIsTheFirstFourBytesOfKeccak256OfTheName() {
+    assertThat(VideoProfiles.legacyIdHex("P720p30fps16x9")).isEqualTo("49d54ea9");
+    assertThat(VideoProfiles.presetByLegacyId(HexFormat.of().parseHex("49d54ea9")))
+        .contains(VideoProfiles.preset("P720p30fps16x9").orElseThrow());
+  }
+
+  @Test
+  void keccak256KnownAnswers() {
+    assertThat(HexFormat.of().formatHex(Keccak256.hash(new byte[0])))
+        .isEqualTo("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+    assertThat(HexFormat.of().formatHex(Keccak256.hash("abc".getBytes(StandardCharsets.US_ASCII))))
+        .isEqualTo("4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
+  }
+
+  @Test
+  void spongeMatchesTheJdksSha3AcrossBlockBoundaries() throws Exception {
+    // SHA3-256 is the same sponge with another padding byte: checks absorb/permute/squeeze on multi-block inputs
+    Random random = new Random(1);
+    for (int len = 0; len < 600; len += 7) {
+      byte[] data = new byte[len];
+      random.nextBytes(data);
+      assertThat(Keccak256.hash(data, Keccak256.SHA3_SUFFIX))
+          .as("length %d", len).isEqualTo(MessageDigest.getInstance("SHA3-256").digest(data));
+    }
+    for (int len : new int[] {135, 136, 137, 271, 272, 273}) {
+      byte[] data = new byte[len];
+      assertThat(Keccak256.hash(data, Keccak256.SHA3_SUFFIX)).isEqualTo(MessageDigest.getInstance("SHA3-256").digest(data));
+    }
+  }
+}
