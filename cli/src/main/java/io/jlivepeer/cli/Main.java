@@ -17,6 +17,8 @@ public final class Main implements Runnable {
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     // Subcommands are added here, one line each.
+    cl.addSubcommand(new ChainNodeCommand());
+    cl.addSubcommand(new CliCommand());
     return cl;
   }
 
