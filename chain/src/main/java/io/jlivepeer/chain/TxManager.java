@@ -175,6 +175,13 @@ public final class TxManager implements AutoCloseable {
     return rpc;
   }
 
+  /** Deploys a contract and returns its address. */
+  public EthAddress deploy(String action, String initCode) {
+    return send(TxRequest.deploy(action, initCode))
+        .deployed()
+        .orElseThrow(() -> new ChainException(action + " failed: the receipt names no contract address"));
+  }
+
   /** Sends and waits for the receipt; throws {@link ChainException} with the decoded reason on a revert. */
   public TxReceipt send(TxRequest request) {
     return await(submit(request));
@@ -311,7 +318,7 @@ public final class TxManager implements AutoCloseable {
   private String sign(TxRequest req, long nonce, long gas, Fees fees) {
     BigInteger n = BigInteger.valueOf(nonce);
     BigInteger g = BigInteger.valueOf(gas);
-    String to = req.to().hex();
+    String to = req.contractCreation() ? "" : req.to().hex();
     BigInteger value = req.value().value();
     byte[] signed;
     if (fees.eip1559()) {
@@ -327,7 +334,9 @@ public final class TxManager implements AutoCloseable {
   private Map<String, Object> callObject(TxRequest req, long gas) {
     Map<String, Object> tx = new LinkedHashMap<>();
     tx.put("from", from.hex());
-    tx.put("to", req.to().hex());
+    if (!req.contractCreation()) {
+      tx.put("to", req.to().hex());
+    }
     tx.put("data", req.data());
     if (!req.value().isZero()) {
       tx.put("value", EthRpc.hex(req.value().value()));
@@ -426,7 +435,9 @@ public final class TxManager implements AutoCloseable {
       l.path("topics").forEach(t -> topics.add(t.asText()));
       logs.add(new TxReceipt.EventLog(EthAddress.of(l.path("address").asText()), topics, l.path("data").asText()));
     }
-    return new TxReceipt(hash, block, gasUsed, logs);
+    JsonNode created = r.get("contractAddress");
+    EthAddress contract = created != null && created.isTextual() ? EthAddress.of(created.asText()) : EthAddress.ZERO;
+    return new TxReceipt(hash, block, gasUsed, contract, logs);
   }
 
   /** Replays the failed call at its block to learn why it reverted; receipts carry no reason. */
