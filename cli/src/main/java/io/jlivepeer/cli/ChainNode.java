@@ -69,10 +69,11 @@ final class ChainNode implements AutoCloseable {
     Duration poll = o.pollInterval();
     InetSocketAddress cliAddr = ChainApiServer.loopback(o.cliAddr);
 
+    // The keystore first: a wrong password should not wait for a slow or absent Ethereum node.
+    Credentials creds = credentials(o, networkDir, dev);
     this.rpc = EthRpc.connect(url);
     resources.add(rpc);
     try {
-      Credentials creds = credentials(o, networkDir, dev);
       TxManager.Config cfg =
           TxManager.Config.DEFAULTS
               .withPollInterval(dev ? Duration.ofMillis(100) : poll)
