@@ -19,6 +19,7 @@ public final class Main implements Runnable {
     // Subcommands are added here, one line each.
     cl.addSubcommand(new ChainNodeCommand());
     cl.addSubcommand(new CliCommand());
+    cl.addSubcommand(new DevchainCommand());
     return cl;
   }
 
