@@ -46,9 +46,11 @@ function listSources(dir) {
   return out.sort();
 }
 
-function compile(sourceDirs, destination, emitPrefix) {
-  const solc = require(path.join(here, 'node_modules', 'solc'));
-  const files = sourceDirs.flatMap(listSources);
+// One solc run over src/ (and test/ when asked); contracts from src/ go to `outDir`, those from test/
+// to `testOutDir`, so test-only contracts never reach the main wrappers.
+function compile(targets) {
+  const dirs = targets.map((t) => t.dir);
+  const files = dirs.flatMap(listSources);
   const sources = {};
   for (const f of files) sources[path.relative(here, f).split(path.sep).join('/')] = { content: fs.readFileSync(f, 'utf8') };
   const input = {
@@ -61,12 +63,14 @@ function compile(sourceDirs, destination, emitPrefix) {
     },
   };
   const inputText = JSON.stringify(input);
-  const stamp = path.join(destination, '.stamp');
-  const want = sha256(inputText, solc.version());
-  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) {
-    console.log(`[contracts] ${destination} is up to date`);
+  // The lockfile pins the compiler: hashing it avoids loading solc (seconds) when nothing changed.
+  const want = sha256(inputText, fs.readFileSync(path.join(here, 'package-lock.json')));
+  const stampOf = (t) => path.join(t.destination, '.stamp');
+  if (targets.every((t) => fs.existsSync(stampOf(t)) && fs.readFileSync(stampOf(t), 'utf8') === want)) {
+    console.log('[contracts] up to date');
     return;
   }
+  const solc = require(path.join(here, 'node_modules', 'solc'));
   const findImports = (p) => {
     for (const base of [here, path.join(here, 'node_modules')]) {
       const candidate = path.join(base, p);
@@ -81,25 +85,28 @@ function compile(sourceDirs, destination, emitPrefix) {
     console.error(`[contracts] compilation failed with ${errors.length} error(s)`);
     process.exit(1);
   }
-  fs.rmSync(destination, { recursive: true, force: true });
-  fs.mkdirSync(destination, { recursive: true });
-  let count = 0;
-  for (const file of Object.keys(sources)) {
-    if (!file.startsWith(emitPrefix)) continue;
-    for (const [name, contract] of Object.entries(output.contracts[file] || {})) {
-      const bin = contract.evm.bytecode.object;
-      // interfaces, abstract contracts and internal-only libraries: nothing to deploy, no wrapper
-      if (!bin || contract.abi.length === 0) continue;
-      fs.writeFileSync(path.join(destination, `${name}.abi`), JSON.stringify(contract.abi));
-      fs.writeFileSync(path.join(destination, `${name}.bin`), bin);
-      console.log(`[contracts] ${name}: ${bin.length / 2} bytes of init code`);
-      count++;
+  for (const t of targets) {
+    fs.rmSync(t.destination, { recursive: true, force: true });
+    fs.mkdirSync(t.destination, { recursive: true });
+    let count = 0;
+    for (const file of Object.keys(sources)) {
+      if (!file.startsWith(t.prefix)) continue;
+      for (const [name, contract] of Object.entries(output.contracts[file] || {})) {
+        const bin = contract.evm.bytecode.object;
+        // interfaces, abstract contracts and internal-only libraries: nothing to deploy, no wrapper
+        if (!bin || contract.abi.length === 0) continue;
+        fs.writeFileSync(path.join(t.destination, `${name}.abi`), JSON.stringify(contract.abi));
+        fs.writeFileSync(path.join(t.destination, `${name}.bin`), bin);
+        console.log(`[contracts] ${name}: ${bin.length / 2} bytes of init code`);
+        count++;
+      }
     }
+    fs.writeFileSync(stampOf(t), want);
+    console.log(`[contracts] wrote ${count} contracts to ${t.destination} (solc ${solc.version()})`);
   }
-  fs.writeFileSync(stamp, want);
-  console.log(`[contracts] wrote ${count} contracts to ${destination} (solc ${solc.version()})`);
 }
 
 if (!args.includes('--skip-install')) ensureDependencies();
-compile([path.join(here, 'src')], outDir, 'src/');
-if (testOutDir) compile([path.join(here, 'src'), path.join(here, 'test')], testOutDir, 'test/');
+const targets = [{ dir: path.join(here, 'src'), destination: outDir, prefix: 'src/' }];
+if (testOutDir) targets.push({ dir: path.join(here, 'test'), destination: testOutDir, prefix: 'test/' });
+compile(targets);
