@@ -101,7 +101,7 @@ final class ChainNode implements AutoCloseable {
       blocks.start();
       log.info(
           "chain: {} (chain id {}), account {}, Controller {}, CLI API http://{}",
-          rpc.url(), rpc.chainId(), tx.address(), controllerAddress, api.address());
+          rpc.url(), rpc.chainId(), tx.address(), controllerAddress, api.address().getHostString() + ":" + api.address().getPort());
     } catch (RuntimeException e) {
       close();
       throw e;

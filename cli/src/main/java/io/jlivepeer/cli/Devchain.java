@@ -5,25 +5,15 @@ import io.jlivepeer.chain.EthAddress;
 import io.jlivepeer.chain.EthRpc;
 import io.jlivepeer.chain.Keystores;
 import io.jlivepeer.chain.ProtocolClient;
-import io.jlivepeer.chain.TxManager;
-import io.jlivepeer.chain.TxRequest;
+import io.jlivepeer.chain.ProtocolDeployer;
 import io.jlivepeer.chain.Wei;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.web3j.abi.FunctionEncoder;
-import org.web3j.abi.datatypes.Address;
-import org.web3j.abi.datatypes.Function;
-import org.web3j.abi.datatypes.generated.Bytes32;
-import org.web3j.abi.datatypes.generated.Uint256;
-import org.web3j.crypto.Credentials;
-import org.web3j.crypto.Hash;
 
 /**
  * A local development chain: anvil on loopback with the whole protocol deployed, a set of fresh accounts
@@ -37,15 +27,25 @@ final class Devchain implements AutoCloseable {
   /**
    * Settings of a dev chain.
    *
-   * @param port anvil's port on 127.0.0.1 (8545 for the command; 0 picks a free one in tests)
    * @param accounts how many funded accounts to create (default 4)
    * @param ethEach ETH given to each account (default 100 ETH)
    * @param lptEach test LPT minted to each account (default 10,000 LPT)
-   * @param roundLength blocks per round (default 50: about a minute at one block a second of activity)
+   * @param roundLength blocks per round (default 20)
    * @param unbondingPeriod rounds before unbonded stake can be withdrawn (default 2)
+   * @param blockEverySecond mine a block every second so that rounds pass on their own (the command's
+   *     default); false: a block per transaction only (tests mine blocks themselves)
    */
-  record Config(int port, int accounts, Wei ethEach, Wei lptEach, long roundLength, long unbondingPeriod) {
-    static final Config DEFAULTS = new Config(8545, 4, Wei.ofEther("100"), Wei.ofEther("10000"), 50, 2);
+  record Config(int accounts, Wei ethEach, Wei lptEach, long roundLength, long unbondingPeriod, boolean blockEverySecond) {
+    static final Config DEFAULTS = new Config(4, Wei.ofEther("100"), Wei.ofEther("10000"), 20, 2, true);
+
+    Config {
+      if (accounts < 1) {
+        throw new ChainUsageException("-accounts must be at least 1");
+      }
+      if (roundLength < 2) {
+        throw new ChainUsageException("-roundLength must be at least 2 blocks");
+      }
+    }
   }
 
   private final Path dataDir;
@@ -62,34 +62,30 @@ final class Devchain implements AutoCloseable {
 
   /** Starts anvil, deploys, funds the accounts and writes devchain.json; closing stops anvil. */
   static Devchain start(Path dataDir, Config cfg) {
-    DevchainDeployment d = DevchainDeployment.start(cfg);
-    try (EthRpc rpc = EthRpc.connect(d.rpcUrl());
-        TxManager deployer = TxManager.create(rpc, d.deployer(), TxManager.Config.DEFAULTS.withPollInterval(Duration.ofMillis(50)))) {
-      ProtocolClient client = ProtocolClient.connect(deployer, d.controller());
-      Path keystore = dataDir.resolve("devchain").resolve("keystore");
-      clearOldKeys(keystore);
-      grantMinter(deployer, client.contracts().livepeerToken());
-      List<DevchainInfo.Account> accounts = new ArrayList<>();
-      for (int i = 0; i < cfg.accounts(); i++) {
-        Path file = Keystores.create(keystore, KEYSTORE_PASSWORD, true);
-        EthAddress a = Keystores.accounts(keystore).stream()
-            .filter(x -> file.getFileName().toString().contains(x.hex().substring(2)))
-            .findFirst()
-            .orElseThrow();
-        rpc.call("anvil_setBalance", a.hex(), "0x" + cfg.ethEach().value().toString(16));
-        mint(deployer, client.contracts().livepeerToken(), a, cfg.lptEach());
-        accounts.add(new DevchainInfo.Account(a, file));
+    Path keystore = dataDir.resolve("devchain").resolve("keystore");
+    clearOldKeys(keystore);
+    List<DevchainInfo.Account> accounts = new ArrayList<>();
+    List<ProtocolDeployer.Mint> mints = new ArrayList<>();
+    for (int i = 0; i < cfg.accounts(); i++) {
+      Path file = Keystores.create(keystore, KEYSTORE_PASSWORD, true);
+      EthAddress a = Keystores.accounts(keystore).stream()
+          .filter(x -> file.getFileName().toString().contains(x.hex().substring(2)))
+          .findFirst()
+          .orElseThrow();
+      accounts.add(new DevchainInfo.Account(a, file));
+      mints.add(new ProtocolDeployer.Mint(a.hex(), cfg.lptEach().value()));
+    }
+    DevchainDeployment d = DevchainDeployment.start(cfg, mints);
+    try (EthRpc rpc = EthRpc.connect(d.rpcUrl())) {
+      for (DevchainInfo.Account a : accounts) {
+        rpc.call("anvil_setBalance", a.address().hex(), "0x" + cfg.ethEach().value().toString(16));
       }
-      Map<String, String> contracts = client.contractMap();
-      DevchainInfo info = new DevchainInfo(d.rpcUrl(), rpc.chainId(), contracts, accounts, KEYSTORE_PASSWORD);
+      Map<String, String> contracts = ProtocolClient.readOnly(rpc, d.controller()).contractMap();
+      DevchainInfo info = new DevchainInfo(d.rpcUrl(), d.chainId(), contracts, accounts, KEYSTORE_PASSWORD);
       info.write(DevchainInfo.file(dataDir), contracts);
       return new Devchain(dataDir, d.anvil(), info, contracts);
     } catch (RuntimeException e) {
-      try {
-        d.anvil().close();
-      } catch (Exception suppressed) {
-        e.addSuppressed(suppressed);
-      }
+      d.anvil().close();
       throw e;
     }
   }
@@ -106,18 +102,6 @@ final class Devchain implements AutoCloseable {
     } catch (IOException e) {
       throw new ChainException("cannot clear " + keystore + ": " + e.getMessage(), e);
     }
-  }
-
-  private static void grantMinter(TxManager deployer, EthAddress lpt) {
-    byte[] role = Hash.sha3("MINTER_ROLE".getBytes(StandardCharsets.US_ASCII));
-    String data = FunctionEncoder.encode(
-        new Function("grantRole", List.of(new Bytes32(role), new Address(deployer.address().hex())), List.of()));
-    deployer.send(TxRequest.of("grant the LPT minter role to the devchain deployer", lpt, data));
-  }
-
-  private static void mint(TxManager deployer, EthAddress lpt, EthAddress to, Wei amount) {
-    String data = FunctionEncoder.encode(new Function("mint", List.of(new Address(to.hex()), new Uint256(amount.value())), List.of()));
-    deployer.send(TxRequest.of("mint test LPT", lpt, data));
   }
 
   DevchainInfo info() {

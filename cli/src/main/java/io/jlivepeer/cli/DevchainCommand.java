@@ -18,13 +18,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "devchain",
     mixinStandardHelpOptions = true,
-    description = "Start a local chain (anvil on 127.0.0.1) with the protocol deployed and funded test accounts, until Ctrl-C.")
+    description = "Start a local chain (anvil on 127.0.0.1, a block a second) with the protocol deployed and funded test accounts, until Ctrl-C.")
 final class DevchainCommand implements Callable<Integer> {
   @Option(names = "-datadir", description = "Data directory; devchain.json and keystores go to <datadir>/devchain. Default: ~/.lpData.")
   String dataDir = "";
-
-  @Option(names = "-port", defaultValue = "8545", description = "anvil's port on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
-  int port = 8545;
 
   @Option(names = "-accounts", defaultValue = "4", description = "Funded accounts to create. Default: ${DEFAULT-VALUE}.")
   int accounts = 4;
@@ -32,8 +29,8 @@ final class DevchainCommand implements Callable<Integer> {
   @Option(names = "-lptEach", defaultValue = "10000", description = "Test LPT minted to each account. Default: ${DEFAULT-VALUE}.")
   String lptEach = "10000";
 
-  @Option(names = "-roundLength", defaultValue = "50", description = "Blocks per round. Default: ${DEFAULT-VALUE}.")
-  long roundLength = 50;
+  @Option(names = "-roundLength", defaultValue = "20", description = "Blocks per round. Default: ${DEFAULT-VALUE}.")
+  long roundLength = 20;
 
   @Option(names = "-unbondingPeriod", defaultValue = "2", description = "Rounds before unbonded stake can be withdrawn. Default: ${DEFAULT-VALUE}.")
   long unbondingPeriod = 2;
@@ -47,7 +44,7 @@ final class DevchainCommand implements Callable<Integer> {
     Path dir = dataDir.isBlank() ? Path.of(System.getProperty("user.home"), ".lpData") : Path.of(dataDir);
     Devchain chain;
     try {
-      Devchain.Config cfg = new Devchain.Config(port, accounts, Devchain.Config.DEFAULTS.ethEach(), Wei.ofEther(lptEach), roundLength, unbondingPeriod);
+      Devchain.Config cfg = new Devchain.Config(accounts, Devchain.Config.DEFAULTS.ethEach(), Wei.ofEther(lptEach), roundLength, unbondingPeriod, true);
       chain = Devchain.start(dir, cfg);
     } catch (ChainUsageException | ChainException e) {
       err.println("error: " + e.getMessage());

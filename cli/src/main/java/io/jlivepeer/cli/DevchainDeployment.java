@@ -1,12 +1,39 @@
 package io.jlivepeer.cli;
 
+import io.jlivepeer.chain.Anvil;
+import io.jlivepeer.chain.AnvilConfig;
+import io.jlivepeer.chain.ChainException;
 import io.jlivepeer.chain.EthAddress;
+import io.jlivepeer.chain.ProtocolDeployer;
+import java.time.Duration;
+import java.util.List;
 import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
 
-/** Adapter over the chain module's anvil launcher and protocol deployer: a running chain with the protocol on it. */
-record DevchainDeployment(String rpcUrl, Credentials deployer, EthAddress controller, AutoCloseable anvil) {
-  static DevchainDeployment start(Devchain.Config cfg) {
-    // Wired to chain's Anvil and ProtocolDeployer once they land (contracts branch).
-    throw new UnsupportedOperationException("pending Anvil/ProtocolDeployer");
+/** A running anvil with the protocol deployed on it by the chain module's {@link ProtocolDeployer}. */
+record DevchainDeployment(String rpcUrl, long chainId, EthAddress controller, Anvil anvil) {
+  /** anvil's first dev account (its default mnemonic; public test material): deploys and owns the protocol. */
+  static final String DEPLOYER_KEY = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+  static DevchainDeployment start(Devchain.Config cfg, List<ProtocolDeployer.Mint> mints) {
+    AnvilConfig anvilConfig = cfg.blockEverySecond() ? AnvilConfig.defaults().withBlockTime(Duration.ofSeconds(1)) : AnvilConfig.defaults();
+    Anvil anvil = Anvil.start(anvilConfig);
+    Web3j web3j = Web3j.build(new HttpService(anvil.rpcUrl()));
+    try {
+      ProtocolDeployer.Parameters params =
+          ProtocolDeployer.Parameters.devDefaults()
+              .withRoundLength(cfg.roundLength())
+              .withPeriods(cfg.unbondingPeriod(), 2, 2)
+              .withInitialMints(mints);
+      ProtocolDeployer.Deployment d = ProtocolDeployer.deploy(web3j, Credentials.create(DEPLOYER_KEY), anvil.chainId(), params);
+      return new DevchainDeployment(anvil.rpcUrl(), anvil.chainId(), EthAddress.of(d.controller()), anvil);
+    } catch (RuntimeException e) {
+      anvil.close();
+      throw e instanceof ChainException ? e : new ChainException("devchain deployment failed: " + e.getMessage(), e);
+    } finally {
+      web3j.shutdown();
+    }
   }
+
 }

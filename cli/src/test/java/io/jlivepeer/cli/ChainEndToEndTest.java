@@ -102,7 +102,7 @@ class ChainEndToEndTest {
 
   @Test
   void orchestratorAndDelegatorStakeEarnRewardsUnbondAndWithdraw() throws Exception {
-    Devchain.Config cfg = new Devchain.Config(0, 3, Wei.ofEther("100"), Wei.ofEther("10000"), ROUND_LENGTH, UNBONDING_PERIOD);
+    Devchain.Config cfg = new Devchain.Config(3, Wei.ofEther("100"), Wei.ofEther("10000"), ROUND_LENGTH, UNBONDING_PERIOD, false);
     try (Devchain dev = Devchain.start(dataDir, cfg);
         ChainNode orch = node(dev.info(), 0, true);
         ChainNode delegator = node(dev.info(), 1, false)) {
