@@ -137,13 +137,26 @@ final class ChainApiServer implements AutoCloseable {
     String uri = p.required("serviceURI");
     Wei amount = p.optional("amount").isPresent() ? p.amount("amount") : Wei.ZERO;
     List<Object> txs = new ArrayList<>();
-    if (!amount.isZero()) {
-      txs.add(tx(client.bond(amount, self)));
-    } else if (client.getDelegator(self).bondedAmount().isZero()) {
+    if (amount.isZero() && client.getDelegator(self).bondedAmount().isZero()) {
       throw new ChainUsageException("amount: this account has no stake yet; give the amount to bond to itself");
     }
-    txs.add(tx(client.transcoder(rewardCut, feeShare)));
-    txs.add(tx(client.setServiceURI(uri)));
+    List<String> done = new ArrayList<>();
+    try {
+      if (!amount.isZero()) {
+        txs.add(tx(client.bond(amount, self)));
+        done.add("bond");
+      }
+      txs.add(tx(client.transcoder(rewardCut, feeShare)));
+      done.add("transcoder");
+      txs.add(tx(client.setServiceURI(uri)));
+    } catch (ChainException e) {
+      if (done.isEmpty()) {
+        throw e;
+      }
+      // Say what already happened so that a retry does not bond twice.
+      throw new ChainException(String.join(" and ", done) + " done, then " + e.getMessage()
+          + (done.contains("bond") ? "; retry without amount" : "; retry"), e);
+    }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("orchestrator", self.toString());
     m.put("rewardCut", rewardCut);
@@ -299,7 +312,7 @@ final class ChainApiServer implements AutoCloseable {
       } catch (ChainUsageException e) {
         reply(ex, 400, error(e.getMessage()));
       } catch (ChainException e) {
-        int status = e.revertReason().isPresent() ? 422 : e.getMessage().startsWith("cannot reach") ? 502 : 400;
+        int status = reverted(e) ? 422 : e.getMessage().startsWith("cannot reach") ? 502 : 400;
         log.info("{} -> {}: {}", path, status, e.getMessage());
         reply(ex, status, error(e.getMessage()));
       } catch (RuntimeException e) {
@@ -307,6 +320,16 @@ final class ChainApiServer implements AutoCloseable {
         reply(ex, 500, error(name + " failed: internal error (" + e.getClass().getSimpleName() + "); see the node's log"));
       }
     }
+  }
+
+  /** Whether the contract rejected the call, here or in a step of a compound operation (the cause). */
+  private static boolean reverted(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ChainException ce && ce.revertReason().isPresent()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String body(HttpExchange ex) throws IOException {

@@ -13,7 +13,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A local development chain: anvil on loopback with the whole protocol deployed, a set of fresh accounts
@@ -21,6 +26,7 @@ import java.util.stream.Stream;
  * {@code devchain.json} telling nodes started with {@code -network devchain} where everything is.
  */
 final class Devchain implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Devchain.class);
   /** The password of the dev accounts' keystores: a dev chain holds no real value. */
   static final String KEYSTORE_PASSWORD = "devchain";
 
@@ -52,12 +58,32 @@ final class Devchain implements AutoCloseable {
   private final AutoCloseable anvil;
   private final DevchainInfo info;
   private final Map<String, String> contracts;
+  private final ScheduledExecutorService miner;
+  private final EthRpc minerRpc;
 
-  private Devchain(Path dataDir, AutoCloseable anvil, DevchainInfo info, Map<String, String> contracts) {
+  private Devchain(Path dataDir, AutoCloseable anvil, DevchainInfo info, Map<String, String> contracts, boolean blockEverySecond) {
     this.dataDir = dataDir;
     this.anvil = anvil;
     this.info = info;
     this.contracts = contracts;
+    if (blockEverySecond) {
+      // Transactions still mine at once (automine); the extra empty blocks make rounds pass with time,
+      // like on a real chain, without making every transaction wait for the next tick.
+      minerRpc = EthRpc.connect(info.rpcUrl());
+      miner = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("devchain-miner").daemon().factory());
+      miner.scheduleAtFixedRate(this::mine, 1, 1, TimeUnit.SECONDS);
+    } else {
+      minerRpc = null;
+      miner = null;
+    }
+  }
+
+  private void mine() {
+    try {
+      minerRpc.call("evm_mine");
+    } catch (ChainException e) {
+      log.debug("devchain: mining a block failed: {}", e.getMessage());
+    }
   }
 
   /** Starts anvil, deploys, funds the accounts and writes devchain.json; closing stops anvil. */
@@ -83,7 +109,7 @@ final class Devchain implements AutoCloseable {
       Map<String, String> contracts = ProtocolClient.readOnly(rpc, d.controller()).contractMap();
       DevchainInfo info = new DevchainInfo(d.rpcUrl(), d.chainId(), contracts, accounts, KEYSTORE_PASSWORD);
       info.write(DevchainInfo.file(dataDir), contracts);
-      return new Devchain(dataDir, d.anvil(), info, contracts);
+      return new Devchain(dataDir, d.anvil(), info, contracts, cfg.blockEverySecond());
     } catch (RuntimeException e) {
       d.anvil().close();
       throw e;
@@ -128,6 +154,10 @@ final class Devchain implements AutoCloseable {
 
   @Override
   public void close() {
+    if (miner != null) {
+      miner.shutdownNow();
+      minerRpc.close();
+    }
     try {
       anvil.close();
     } catch (Exception e) {

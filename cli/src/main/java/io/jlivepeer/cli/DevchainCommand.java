@@ -29,8 +29,8 @@ final class DevchainCommand implements Callable<Integer> {
   @Option(names = "-lptEach", defaultValue = "10000", description = "Test LPT minted to each account. Default: ${DEFAULT-VALUE}.")
   String lptEach = "10000";
 
-  @Option(names = "-roundLength", defaultValue = "20", description = "Blocks per round. Default: ${DEFAULT-VALUE}.")
-  long roundLength = 20;
+  @Option(names = "-roundLength", defaultValue = "50", description = "Blocks per round. Default: ${DEFAULT-VALUE}.")
+  long roundLength = 50;
 
   @Option(names = "-unbondingPeriod", defaultValue = "2", description = "Rounds before unbonded stake can be withdrawn. Default: ${DEFAULT-VALUE}.")
   long unbondingPeriod = 2;

@@ -5,7 +5,6 @@ import io.jlivepeer.chain.AnvilConfig;
 import io.jlivepeer.chain.ChainException;
 import io.jlivepeer.chain.EthAddress;
 import io.jlivepeer.chain.ProtocolDeployer;
-import java.time.Duration;
 import java.util.List;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
@@ -17,8 +16,8 @@ record DevchainDeployment(String rpcUrl, long chainId, EthAddress controller, An
   static final String DEPLOYER_KEY = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
   static DevchainDeployment start(Devchain.Config cfg, List<ProtocolDeployer.Mint> mints) {
-    AnvilConfig anvilConfig = cfg.blockEverySecond() ? AnvilConfig.defaults().withBlockTime(Duration.ofSeconds(1)) : AnvilConfig.defaults();
-    Anvil anvil = Anvil.start(anvilConfig);
+    // Automine: deployment takes a block per transaction at once; Devchain adds the timed blocks itself.
+    Anvil anvil = Anvil.start(AnvilConfig.defaults());
     Web3j web3j = Web3j.build(new HttpService(anvil.rpcUrl()));
     try {
       ProtocolDeployer.Parameters params =
