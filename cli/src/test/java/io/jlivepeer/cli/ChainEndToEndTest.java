@@ -124,6 +124,15 @@ class ChainEndToEndTest {
       assertThat(activated.path("transactions")).hasSize(3);
       ok(delegator, "bond", "amount", "500LPT", "toAddr", o.toString());
 
+      // The same through `livepeer cli`, as a person types it.
+      String cliAddr = "127.0.0.1:" + delegator.apiAddress().getPort();
+      ChainCommandsTest.Run info = ChainCommandsTest.run("cli", "-cliAddr", cliAddr, "transcoderInfo", "addr=" + o);
+      assertThat(info.code()).isZero();
+      assertThat(ChainApiServer.JSON.readTree(info.out()).path("serviceURI").asText()).isEqualTo("https://127.0.0.1:8935");
+      ChainCommandsTest.Run refused = ChainCommandsTest.run("cli", "-cliAddr", cliAddr, "unbond", "amount=1000LPT");
+      assertThat(refused.code()).isEqualTo(1);
+      assertThat(refused.err().strip()).isEqualTo("error: unbond failed: caller must be bonded");
+
       JsonNode orchs = ok(delegator, "registeredOrchestrators");
       assertThat(orchs).hasSize(1);
       assertThat(orchs.get(0).path("address").asText()).isEqualTo(o.toString());
@@ -174,6 +183,17 @@ class ChainEndToEndTest {
       assertThat(bad.status()).isEqualTo(400);
       assertThat(bad.body().path("error").asText()).startsWith("toAddr: not an Ethereum address");
 
+      // The same account as a broadcaster: deposit and reserve, then unlock (withdrawable after the unlock period).
+      ok(delegator, "fundDepositAndReserve", "depositAmount", "0.5ETH", "reserveAmount", "0.25ETH");
+      JsonNode funded = ok(delegator, "senderInfo");
+      assertThat(funded.path("deposit").asText()).isEqualTo(Wei.ofEther("0.5").toString());
+      assertThat(funded.path("reserve").asText()).isEqualTo(Wei.ofEther("0.25").toString());
+      Answer locked = api(delegator, "withdraw");
+      assertThat(locked.status()).isEqualTo(422);
+      assertThat(locked.body().path("error").asText()).isEqualTo("withdraw failed: account is locked");
+      ok(delegator, "unlock");
+      assertThat(ok(delegator, "senderInfo").path("unlockInProgress").asBoolean()).isTrue();
+
       // Unbond everything; the stake is withdrawable after the unbonding period.
       Wei lptBefore = chain.lptBalance(d);
       ok(delegator, "unbond", "amount", pending.toString());
@@ -190,6 +210,10 @@ class ChainEndToEndTest {
       mineToRound(rpc, chain, withdrawRound);
       await(delegator, "currentRound", j -> j.path("initialized").asBoolean());
       ok(delegator, "withdrawStake", "unbondingLockId", "0");
+      ok(delegator, "withdraw");
+      JsonNode emptied = ok(delegator, "senderInfo");
+      assertThat(emptied.path("deposit").asText()).isEqualTo("0");
+      assertThat(emptied.path("reserve").asText()).isEqualTo("0");
       assertThat(chain.lptBalance(d).value()).isEqualTo(lptBefore.value().add(pending));
       JsonNode done = ok(delegator, "delegatorInfo");
       assertThat(done.path("status").asText()).isEqualTo("UNBONDED");
