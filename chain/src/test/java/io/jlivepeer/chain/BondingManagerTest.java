@@ -370,4 +370,39 @@ class BondingManagerTest {
         assertThat(chain.token(t).totalSupply().send()).isEqualTo(supply.subtract(BigInteger.valueOf(250)));
         assertThat(bm(t).getTranscoderPoolSize().send()).isZero();
     }
+
+    @Test
+    void transferBondMovesStakeToAnotherDelegatorUnderTheSameTranscoder() throws Exception {
+        Credentials t = acct(0);
+        Credentials from = acct(1);
+        Credentials to = acct(2);
+        activate(t, 1000, 0, 0);
+        bond(from, 1000, t);
+        chain.nextRound();
+        send(() -> bm(from).transferBond(to.getAddress(), BigInteger.valueOf(400), ZERO, ZERO, ZERO, ZERO).send());
+        var receiver = bm(to).getDelegator(to.getAddress()).send();
+        assertThat(receiver.component1()).isEqualTo(BigInteger.valueOf(400));
+        assertThat(receiver.component3()).isEqualTo(t.getAddress());
+        assertThat(bm(from).getDelegator(from.getAddress()).send().component1()).isEqualTo(BigInteger.valueOf(600));
+        assertThat(bm(t).transcoderTotalStake(t.getAddress()).send()).isEqualTo(BigInteger.valueOf(2000));
+        chain.assertReverts(from, chain.deployment.bondingManager(), BondingManager.getABI_transferBond(
+                to.getAddress(), BigInteger.valueOf(601), ZERO, ZERO, ZERO, ZERO), "amount is greater than bonded amount");
+    }
+
+    @Test
+    void hintsPlaceATranscoderWithoutWalkingThePool() throws Exception {
+        Credentials t1 = acct(0);
+        Credentials t2 = acct(1);
+        activate(t1, 3000, 0, 0);
+        send(() -> chain.token(t2).approve(chain.deployment.bondingManager(), BigInteger.valueOf(1000)).send());
+        send(() -> bm(t2).bondWithHint(BigInteger.valueOf(1000), t2.getAddress(), ZERO, ZERO, t1.getAddress(), ZERO)
+                .send());
+        assertThat(poolOrder()).containsExactly(t1.getAddress(), t2.getAddress());
+        // A wrong hint is only a missed optimisation: the pool stays sorted.
+        send(() -> chain.token(t2).approve(chain.deployment.bondingManager(), BigInteger.valueOf(5000)).send());
+        send(() -> bm(t2).bondWithHint(BigInteger.valueOf(5000), t2.getAddress(), ZERO, ZERO, t1.getAddress(), ZERO)
+                .send());
+        assertThat(poolOrder()).containsExactly(t2.getAddress(), t1.getAddress());
+        assertThat(bm(t1).nextRoundTotalActiveStake().send()).isEqualTo(BigInteger.valueOf(9000));
+    }
 }

@@ -285,6 +285,17 @@ final class TestChain implements AutoCloseable {
         return Numeric.toBigInt(result.getValue());
     }
 
+    void assertRevertsWithValue(Credentials from, String to, String data, BigInteger value, String reason) {
+        EthCall result = call(() -> web3j.ethCall(
+                Transaction.createFunctionCallTransaction(from.getAddress(), null, null, null, to, value, data),
+                DefaultBlockParameterName.LATEST).send());
+        assertThat(result.hasError()).as("call with value reverts").isTrue();
+        String hex = Numeric.cleanHexPrefix(String.valueOf(result.getError().getData()).replace("\"", ""));
+        byte[] body = Numeric.hexStringToByteArray(hex.substring(8));
+        int length = new BigInteger(1, Arrays.copyOfRange(body, 32, 64)).intValueExact();
+        assertThat(new String(body, 64, length, StandardCharsets.UTF_8)).isEqualTo(reason);
+    }
+
     void assertReverts(Credentials from, String to, String data, String reason) {
         assertThat(revertReason(from, to, data)).isEqualTo(reason);
     }
