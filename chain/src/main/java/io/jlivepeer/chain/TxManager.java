@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -473,10 +472,5 @@ public final class TxManager implements AutoCloseable {
     if (ownsScheduler) {
       scheduler.shutdownNow();
     }
-  }
-
-  static RuntimeException unwrap(Throwable t) {
-    Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-    return c instanceof RuntimeException re ? re : new ChainException(c.toString(), c);
   }
 }
