@@ -53,6 +53,7 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand(new DemoCommand());
     cl.addSubcommand(new BenchCommand());
     // Subcommands are added here, one line each.
+<<<<<<< HEAD
     cl.setDefaultValueProvider(sources);
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof CliException || e instanceof MediaException || e instanceof IllegalArgumentException) {
@@ -61,6 +62,11 @@ public final class Main implements Callable<Integer> {
       }
       throw e;
     });
+=======
+    cl.addSubcommand(new ChainNodeCommand());
+    cl.addSubcommand(new CliCommand());
+    cl.addSubcommand(new DevchainCommand());
+>>>>>>> chainclient
     return cl;
   }
 
