@@ -190,6 +190,47 @@ public final class Anvil implements AutoCloseable {
         }
     }
 
+    /**
+     * Switches to interval mining (a block every {@code interval}, at least one second) at run time: deploy
+     * fast with automine, then let rounds pass on their own.
+     */
+    public void setIntervalMining(Duration interval) {
+        if (interval.toSeconds() < 1) {
+            throw new IllegalArgumentException("interval must be at least one second: " + interval);
+        }
+        rpc("evm_setIntervalMining", "[" + interval.toSeconds() + "]");
+    }
+
+    /** Mines {@code blocks} empty blocks at once (anvil_mine). */
+    public void mine(long blocks) {
+        if (blocks < 0) {
+            throw new IllegalArgumentException("blocks must not be negative: " + blocks);
+        }
+        if (blocks > 0) {
+            rpc("anvil_mine", "[\"0x" + Long.toHexString(blocks) + "\"]");
+        }
+    }
+
+    private void rpc(String method, String params) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(rpcUrl()))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}"))
+                .build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200 || response.body().contains("\"error\"")) {
+                throw new ChainException("anvil rejected " + method + ": " + response.body());
+            }
+        } catch (IOException e) {
+            throw new ChainException("anvil on " + rpcUrl() + " is unreachable (" + e.getMessage() + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChainException("interrupted while calling anvil " + method, e);
+        }
+    }
+
     /** The JSON-RPC endpoint, {@code http://127.0.0.1:<port>}. */
     public String rpcUrl() {
         return "http://127.0.0.1:" + port;

@@ -28,6 +28,18 @@ class AnvilTest {
     }
 
     @Test
+    void minesBlocksOnDemandAndSwitchesToIntervalMining() throws Exception {
+        try (Anvil anvil = Anvil.start(AnvilConfig.defaults())) {
+            Web3j web3j = Web3j.build(new HttpService(anvil.rpcUrl()));
+            long before = web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
+            anvil.mine(25);
+            assertThat(web3j.ethBlockNumber().send().getBlockNumber().longValueExact()).isEqualTo(before + 25);
+            anvil.setIntervalMining(java.time.Duration.ofSeconds(1));
+            web3j.shutdown();
+        }
+    }
+
+    @Test
     void missingBinaryIsAClearError() {
         AnvilConfig config = AnvilConfig.defaults().withBinary(Path.of("/nonexistent/anvil"));
         assertThatThrownBy(() -> Anvil.start(config))
