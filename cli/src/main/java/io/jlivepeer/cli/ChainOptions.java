@@ -42,7 +42,7 @@ public final class ChainOptions {
   @Option(names = "-cliAddr", defaultValue = "127.0.0.1:7935", description = "Address of the local CLI HTTP API. Default: ${DEFAULT-VALUE}.")
   String cliAddr = "127.0.0.1:7935";
 
-  @Option(names = "-datadir", description = "Data directory. Default: ~/.lpData.")
+  @Option(names = {"-datadir", "-dataDir", "--datadir", "--dataDir"}, description = "Data directory. Default: ~/.lpData.")
   String dataDir = "";
 
   @Option(names = "-maxGasPrice", description = "Most wei per gas this node pays (base fee plus tip). Default: 500 gwei.")

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Start a local chain (anvil on 127.0.0.1, a block a second) with the protocol deployed and funded test accounts, until Ctrl-C.")
 final class DevchainCommand implements Callable<Integer> {
-  @Option(names = "-datadir", description = "Data directory; devchain.json and keystores go to <datadir>/devchain. Default: ~/.lpData.")
+  @Option(names = {"-datadir", "-dataDir", "--datadir", "--dataDir"}, description = "Data directory; devchain.json and keystores go to <datadir>/devchain. Default: ~/.lpData.")
   String dataDir = "";
 
   @Option(names = "-accounts", defaultValue = "4", description = "Funded accounts to create. Default: ${DEFAULT-VALUE}.")

@@ -49,7 +49,7 @@ final class FlagSources implements CommandLine.IDefaultValueProvider {
     if (fromEnv != null) {
       return fromEnv;
     }
-    String fromFile = file.get(name);
+    String fromFile = file.get(name.toLowerCase(Locale.ROOT));
     if (fromFile != null) {
       return fromFile;
     }
@@ -108,7 +108,7 @@ final class FlagSources implements CommandLine.IDefaultValueProvider {
         throw new CliException("config file " + path + " line " + lineNo + ": expected 'flagName value', got '"
             + line + "'");
       }
-      values.put(name, value);
+      values.put(name.toLowerCase(Locale.ROOT), value); // flag names match case-insensitively, like env names
     }
     return values;
   }

@@ -53,7 +53,9 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand(new DemoCommand());
     cl.addSubcommand(new BenchCommand());
     // Subcommands are added here, one line each.
-<<<<<<< HEAD
+    cl.addSubcommand(new ChainNodeCommand());
+    cl.addSubcommand(new CliCommand());
+    cl.addSubcommand(new DevchainCommand());
     cl.setDefaultValueProvider(sources);
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof CliException || e instanceof MediaException || e instanceof IllegalArgumentException) {
@@ -62,11 +64,6 @@ public final class Main implements Callable<Integer> {
       }
       throw e;
     });
-=======
-    cl.addSubcommand(new ChainNodeCommand());
-    cl.addSubcommand(new CliCommand());
-    cl.addSubcommand(new DevchainCommand());
->>>>>>> chainclient
     return cl;
   }
 

@@ -34,7 +34,7 @@ final class NodeFlags {
       description = "Most streams transcoded at once; more publishers are refused. Default: ${DEFAULT-VALUE}")
   int maxSessions;
 
-  @Option(names = {"-dataDir", "--dataDir"}, paramLabel = "dir",
+  @Option(names = {"-dataDir", "--dataDir", "-datadir", "--datadir"}, paramLabel = "dir",
       description = "Where the node keeps its data (segments, keys). Default: ~/.lpData")
   Path dataDir;
 
