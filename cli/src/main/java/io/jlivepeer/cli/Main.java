@@ -48,6 +48,11 @@ public final class Main implements Callable<Integer> {
     return cl.execute(args);
   }
 
+  /** The command line with no environment or config file behind it (tests). */
+  static CommandLine commandLine() {
+    return commandLine(new FlagSources(java.util.Map.of(), java.util.Map.of()));
+  }
+
   static CommandLine commandLine(FlagSources sources) {
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand(new DemoCommand());
