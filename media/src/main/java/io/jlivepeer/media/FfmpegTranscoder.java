@@ -319,9 +319,13 @@ public final class FfmpegTranscoder implements Transcoder {
               }
               frame.pts(pts);
               if (!started) {
-                AVRational rate = sourceRate(videoStream);
+                // value copies: the rendition threads must not hold pointers into the demuxer or decoder, which an
+                // error path frees while those threads may still be finishing queued work
+                AVRational rate = copy(sourceRate(videoStream));
+                AVRational videoTb = copy(timeBase);
+                AVRational audioTb = copy(audioTimeBase);
                 for (RenditionWorker r : renditions) {
-                  r.begin(frame, timeBase, rate, segmentAudio, audio, audioTimeBase);
+                  r.begin(frame, videoTb, rate, segmentAudio, audio, audioTb);
                 }
                 started = true;
               }
@@ -468,6 +472,10 @@ public final class FfmpegTranscoder implements Transcoder {
         }
         previous = dts;
       }
+    }
+
+    private static AVRational copy(AVRational r) {
+      return av_make_q(r.num(), r.den());
     }
 
     private AVRational sourceRate(AVStream stream) {
