@@ -127,9 +127,11 @@ public final class FfmpegTranscoder implements Transcoder {
    * @param preopenEncoders open each rendition's next encoder as soon as a segment is done (default true): the
    *     setup then overlaps the wait for the next segment instead of delaying it; costs an idle encoder per
    *     rendition between segments
+   * @param carryQp start each segment's IDR at the QP the previous segment's P frames settled on (default true),
+   *     as one continuous encoder would; without it every segment's rate control starts cold at x264's QP 24
    */
   public record Config(int decoderThreads, int encoderThreads, int scalerThreads, String x264Preset,
-      boolean preopenEncoders) {
+      boolean preopenEncoders, boolean carryQp) {
     public Config {
       Objects.requireNonNull(x264Preset, "x264Preset");
       if (decoderThreads < 0 || encoderThreads < 0 || scalerThreads < 1) {
@@ -138,15 +140,19 @@ public final class FfmpegTranscoder implements Transcoder {
     }
 
     public static Config defaults() {
-      return new Config(0, 0, 1, "veryfast", true);
+      return new Config(0, 0, 1, "veryfast", true, true);
     }
 
     public Config withThreads(int decoder, int encoder, int scaler) {
-      return new Config(decoder, encoder, scaler, x264Preset, preopenEncoders);
+      return new Config(decoder, encoder, scaler, x264Preset, preopenEncoders, carryQp);
     }
 
     public Config withPreopenEncoders(boolean preopen) {
-      return new Config(decoderThreads, encoderThreads, scalerThreads, x264Preset, preopen);
+      return new Config(decoderThreads, encoderThreads, scalerThreads, x264Preset, preopen, carryQp);
+    }
+
+    public Config withCarryQp(boolean carry) {
+      return new Config(decoderThreads, encoderThreads, scalerThreads, x264Preset, preopenEncoders, carry);
     }
   }
 
