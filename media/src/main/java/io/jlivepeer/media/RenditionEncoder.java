@@ -77,6 +77,8 @@ final class RenditionEncoder implements AutoCloseable {
   private double qpSum;
   private int qpFrames;
   private int carriedQp = -1;
+  /** Frames 0..9 of a segment are encoded at the carried QP while the fresh x264's ABR learns (tuned on the bench). */
+  private static final int WARM_FRAMES = 9;
   private long frames;
   private boolean firstOfSegment;
 
@@ -303,13 +305,15 @@ final class RenditionEncoder implements AutoCloseable {
   }
 
   /**
-   * The QP for the next segment's IDR: what one continuous x264 would pick at a forced keyframe, the running P-frame
-   * QP lowered by the I/P ratio (x264's ipratio 1.4 = 6 x log2(1.4) QP). A fresh x264 instead starts ABR at QP 24,
-   * too coarse for a low-bitrate rung of simple content and too fine for a hard one, and the segment pays for it.
+   * The QP the next segment starts at: the mean P-frame QP of this one. A fresh x264 starts ABR at QP 24 and needs
+   * a dozen frames to find the rate; one continuous encoder (the ffmpeg program) does not. Encoding the first
+   * {@link #WARM_FRAMES} frames at the carried QP (an x264 zone; x264 still applies its I/P offset to the IDR) keeps
+   * the segment start as good as the rest: on the bench this took the 240p/250k rung from -0.52 dB to -0.29 dB
+   * PSNR against the program, the other rungs to within +-0.17 dB.
    */
   private void carryQp() {
     if (qpFrames > 0) {
-      carriedQp = (int) Math.round(Math.max(0, Math.min(51, qpSum / qpFrames - 2.91)));
+      carriedQp = (int) Math.round(Math.max(0, Math.min(51, qpSum / qpFrames)));
     }
     qpSum = 0;
     qpFrames = 0;
@@ -388,7 +392,7 @@ final class RenditionEncoder implements AutoCloseable {
       av_dict_set(options, "preset", config.x264Preset(), 0);
       av_dict_set(options, "forced-idr", "1", 0);
       if (carriedQp >= 0 && profile.gopMillis() != VideoProfile.GOP_INTRA) {
-        av_dict_set(options, "x264-params", "zones=0,0,q=" + carriedQp, 0);
+        av_dict_set(options, "x264-params", "zones=0," + WARM_FRAMES + ",q=" + carriedQp, 0);
       }
       switch (profile.codecProfile()) {
         case H264_BASELINE -> av_dict_set(options, "profile", "baseline", 0);
