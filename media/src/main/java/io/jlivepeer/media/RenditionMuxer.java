@@ -16,6 +16,7 @@ import static org.bytedeco.ffmpeg.global.avformat.avio_close_dyn_buf;
 import static org.bytedeco.ffmpeg.global.avformat.avio_open_dyn_buf;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 import static org.bytedeco.ffmpeg.global.avutil.av_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
 import static org.bytedeco.ffmpeg.global.avutil.av_rescale_q;
 import static io.jlivepeer.media.FfmpegTranscoder.check;
 
@@ -53,8 +54,8 @@ final class RenditionMuxer implements AutoCloseable {
   RenditionMuxer(AVCodecContext encoder, AVCodecParameters audioParameters, List<AVPacket> audioPackets,
       AVRational audioTimeBase) {
     this.audioPackets = audioPackets;
-    this.audioTimeBase = audioTimeBase;
-    this.encoderTimeBase = encoder.time_base();
+    this.audioTimeBase = av_make_q(audioTimeBase.num(), audioTimeBase.den());
+    this.encoderTimeBase = av_make_q(encoder.time_base().num(), encoder.time_base().den()); // outlives the encoder
     if (scratch == null || scratch.isNull()) {
       throw new MediaException("out of native memory for a packet");
     }
@@ -79,7 +80,7 @@ final class RenditionMuxer implements AutoCloseable {
         }
         check(avcodec_parameters_copy(audio.codecpar(), audioParameters), "copy audio parameters");
         audio.codecpar().codec_tag(0);
-        audio.time_base(audioTimeBase);
+        audio.time_base(this.audioTimeBase);
       } else {
         audio = null;
       }

@@ -367,9 +367,11 @@ public final class TranscodeBench {
     double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 2;
     List<VideoProfile> ladder = args.length > 3 && !args[3].equals("standard") ? VideoProfiles.parse(args[3])
         : VideoProfiles.standardLadder();
-    // A/B switches: -Dbench.compare=false (ours only), -Dbench.preopen=false, -Dbench.threads=dec,enc,scale
+    // A/B switches: -Dbench.compare=false (ours only), -Dbench.preopen=false, -Dbench.carryQp=false,
+    // -Dbench.threads=dec,enc,scale
     var config = FfmpegTranscoder.Config.defaults()
-        .withPreopenEncoders(Boolean.parseBoolean(System.getProperty("bench.preopen", "true")));
+        .withPreopenEncoders(Boolean.parseBoolean(System.getProperty("bench.preopen", "true")))
+        .withCarryQp(Boolean.parseBoolean(System.getProperty("bench.carryQp", "true")));
     String threads = System.getProperty("bench.threads");
     if (threads != null) {
       String[] t = threads.split(",");
