@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class BroadcasterNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BroadcasterNode.class);
 
+  private static final long SHUTDOWN_WAIT_MILLIS = 10_000;
+
   private final BroadcasterConfig config;
   private final Transcoder transcoder;
   private final Counters counters = new Counters();
@@ -117,9 +119,17 @@ public final class BroadcasterNode implements AutoCloseable {
         counters, config.maxQueuedSegments()));
   }
 
+  /** Stops ingest, lets each stream's segment in the transcoder finish (a few seconds at most), then stops serving. */
   @Override
   public void close() {
-    rtmp.close();
+    rtmp.close(); // publishers get onClose: their streams end
+    try {
+      for (LiveStream s : streams.values()) {
+        s.shutDown(SHUTDOWN_WAIT_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     http.close();
     store.close();
   }

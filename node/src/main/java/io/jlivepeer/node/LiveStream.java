@@ -41,6 +41,7 @@ final class LiveStream {
   private final ArrayDeque<Event> queue = new ArrayDeque<>();
   private int queuedWork;
   private boolean workerRunning;
+  private boolean shutDown;
   // Owned by the worker (only touched in drain()).
   private Optional<Transcoder.TranscodeSession> session = Optional.empty();
 
@@ -72,6 +73,10 @@ final class LiveStream {
     Work work = new Work(segment, droppable, new CompletableFuture<>());
     Optional<Work> dropped = Optional.empty();
     synchronized (this) {
+      if (shutDown) {
+        work.done().completeExceptionally(new NodeException("the node is shutting down"));
+        return work.done();
+      }
       if (droppable && queuedWork >= maxQueued) {
         dropped = removeOldestDroppable();
       }
@@ -97,8 +102,41 @@ final class LiveStream {
     return workerRunning;
   }
 
+  /**
+   * Node shutdown: drops queued segments (their senders get an error), lets the one in the transcoder finish,
+   * and waits up to {@code timeoutMillis} for the worker to stop, so nothing writes to closed stores.
+   */
+  void shutDown(long timeoutMillis) throws InterruptedException {
+    java.util.List<Work> dropped = new java.util.ArrayList<>();
+    synchronized (this) {
+      shutDown = true;
+      for (Iterator<Event> it = queue.iterator(); it.hasNext(); ) {
+        Event e = it.next();
+        if (e instanceof Work w) {
+          dropped.add(w);
+          it.remove();
+          queuedWork--;
+        }
+      }
+    }
+    dropped.forEach(w -> w.done().completeExceptionally(new NodeException("the node is shutting down")));
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    synchronized (this) {
+      while (workerRunning) {
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+          log.warn("stream {}: still transcoding at shutdown; closing anyway", manifestId);
+          return;
+        }
+        wait(left);
+      }
+    }
+  }
+
   private synchronized void enqueue(Event event) {
-    enqueueLocked(event);
+    if (!shutDown || event instanceof End) {
+      enqueueLocked(event);
+    }
   }
 
   private void enqueueLocked(Event event) {
@@ -127,6 +165,7 @@ final class LiveStream {
         event = queue.poll();
         if (event == null) {
           workerRunning = false;
+          notifyAll(); // shutDown() may be waiting
           return;
         }
         if (event instanceof Work) {
