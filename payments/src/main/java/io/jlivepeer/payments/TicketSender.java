@@ -3,6 +3,9 @@ package io.jlivepeer.payments;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -38,10 +41,17 @@ public final class TicketSender {
   private final TicketBroker broker;
   private final RoundsView rounds;
   private final Config config;
+  private final Clock clock;
+  private volatile SenderInfo lastInfo;
+  private volatile Instant lastInfoAt = Instant.MIN;
   private final ConcurrentHashMap<String, TicketParams> sessions = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Bytes32, AtomicLong> nonces = new ConcurrentHashMap<>();
 
-  public TicketSender(EthKey key, TicketBroker broker, RoundsView rounds, Config config) {
+  /** How long the sender's own deposit and reserve are taken from the cache rather than the chain. */
+  public static final Duration SENDER_INFO_TTL = Duration.ofSeconds(30);
+
+  public TicketSender(EthKey key, TicketBroker broker, RoundsView rounds, Config config, Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.key = Objects.requireNonNull(key, "key");
     this.broker = Objects.requireNonNull(broker, "broker");
     this.rounds = Objects.requireNonNull(rounds, "rounds");
@@ -114,7 +124,7 @@ public final class TicketSender {
       throw new PaymentsException(count + " tickets of EV " + ev.toBigInteger() + " wei exceed -maxTotalEV "
           + config.maxTotalEV() + " wei");
     }
-    SenderInfo info = broker.senderInfo(key.address());
+    SenderInfo info = ownInfo();
     if (info.deposit().isZero() || info.reserveFundsRemaining().isZero()) {
       throw new PaymentsException("sender " + key.address() + " has no deposit or no reserve in the TicketBroker"
           + " (deposit " + info.deposit() + ", reserve " + info.reserveFundsRemaining() + "); fund both");
@@ -128,6 +138,31 @@ public final class TicketSender {
       throw new PaymentsException("ticket face value " + params.faceValue() + " wei is above deposit / "
           + "-depositMultiplier = " + maxFace + " wei; fund a larger deposit");
     }
+  }
+
+  /** The sender's own deposit and reserve, cached; the last known one while the chain is unreachable. */
+  private SenderInfo ownInfo() {
+    Instant now = clock.instant();
+    SenderInfo cached = lastInfo;
+    if (cached != null && now.isBefore(lastInfoAt.plus(SENDER_INFO_TTL))) {
+      return cached;
+    }
+    try {
+      SenderInfo fresh = broker.senderInfo(key.address());
+      lastInfo = fresh;
+      lastInfoAt = now;
+      return fresh;
+    } catch (BrokerUnavailableException e) {
+      if (cached != null) {
+        return cached; // keep streaming on what we knew
+      }
+      throw e;
+    }
+  }
+
+  /** Forgets the cached deposit and reserve (after funding them). */
+  public void refreshSenderInfo() {
+    lastInfo = null;
   }
 
   /** ceil((max(fee, EV) - balance) / EV), at least 0: enough tickets to cover the fee, at least one EV. */
