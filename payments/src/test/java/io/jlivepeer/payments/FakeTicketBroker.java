@@ -22,8 +22,13 @@ final class FakeTicketBroker implements TicketBroker {
   final Map<EthAddress, Wei> claimed = new HashMap<>();
   long poolSize = 1;
   volatile boolean reachable = true;
-  /** Simulates the process dying after the transaction was mined but before the caller heard back. */
-  volatile boolean crashAfterNextRedemption = false;
+  /**
+   * Simulates the node dying after a transaction was mined but before it heard back: the redemption that makes
+   * {@link #redeemed} reach this size throws instead of returning.
+   */
+  volatile int crashWhenRedeemedCount = -1;
+  /** When set, every redemption reverts with this reason (e.g. "system is paused"). */
+  volatile String revertAll;
   int redeemCalls;
   int viewCalls;
 
@@ -56,6 +61,9 @@ final class FakeTicketBroker implements TicketBroker {
     redeemCalls++;
     if (!reachable) {
       return new RedeemOutcome.Unavailable("connection refused");
+    }
+    if (revertAll != null) {
+      return new RedeemOutcome.Reverted(revertAll);
     }
     if (ticket.recipient().isZero()) {
       return new RedeemOutcome.Reverted("ticket recipient is null address");
@@ -91,8 +99,7 @@ final class FakeTicketBroker implements TicketBroker {
         s.reserveFundsRemaining().minusOrZero(fromReserve), s.reserveClaimedInCurrentRound().plus(fromReserve)));
     paidTo.merge(ticket.recipient(), fromDeposit.plus(fromReserve), Wei::plus);
     redeemed.add(hash);
-    if (crashAfterNextRedemption) {
-      crashAfterNextRedemption = false;
+    if (redeemed.size() == crashWhenRedeemedCount) {
       throw new IllegalStateException("simulated crash after the transaction was mined");
     }
     return new RedeemOutcome.Redeemed("0x" + Bytes32.wrap(EthCrypto.keccak256(hash.toBytes())).hex().substring(2));
