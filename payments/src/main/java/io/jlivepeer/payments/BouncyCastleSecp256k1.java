@@ -37,7 +37,7 @@ final class BouncyCastleSecp256k1 implements Secp256k1 {
   }
 
   @Override
-  public byte[] sign(byte[] hash32, byte[] privateKey) {
+  public byte[] sign(byte[] hash32, byte[] privateKey, byte[] pub) {
     ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
     signer.init(true, new ECPrivateKeyParameters(new BigInteger(1, privateKey), DOMAIN));
     BigInteger[] rs = signer.generateSignature(hash32);
@@ -49,7 +49,6 @@ final class BouncyCastleSecp256k1 implements Secp256k1 {
     byte[] out = new byte[65];
     Ticket.putUint(out, 0, r);
     Ticket.putUint(out, 32, s);
-    byte[] pub = publicKey(privateKey);
     for (int recid = 0; recid < 2; recid++) {
       Optional<byte[]> candidate = recover(hash32, Arrays.copyOf(out, 64), recid);
       if (candidate.isPresent() && Arrays.equals(candidate.get(), pub)) {

@@ -59,7 +59,7 @@ public final class EthCrypto {
   }
 
   static Signature sign(Bytes32 digest, EthKey key, Secp256k1 curve) {
-    byte[] sig = curve.sign(digest.raw(), key.privateKeyBytes());
+    byte[] sig = curve.sign(digest.raw(), key.privateKeyBytes(), key.publicKeyBytes());
     sig[64] = (byte) (sig[64] + 27);
     return Signature.wrap(sig);
   }

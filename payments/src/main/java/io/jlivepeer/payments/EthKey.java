@@ -10,11 +10,13 @@ public final class EthKey {
       new BigInteger("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", 16);
 
   private final byte[] privateKey;
+  private final byte[] publicKey;
   private final EthAddress address;
 
   private EthKey(byte[] privateKey) {
     this.privateKey = privateKey;
-    this.address = EthCrypto.addressOf(EthCrypto.backend().publicKey(privateKey));
+    this.publicKey = EthCrypto.backend().publicKey(privateKey);
+    this.address = EthCrypto.addressOf(publicKey);
   }
 
   public static EthKey fromPrivateKey(byte[] privateKey32) {
@@ -55,6 +57,10 @@ public final class EthKey {
   /** Personal-signs a 32-byte hash (see {@link EthCrypto#signPersonal}). */
   public Signature signPersonal(Bytes32 hash) {
     return EthCrypto.signPersonal(hash, this);
+  }
+
+  byte[] publicKeyBytes() {
+    return publicKey;
   }
 
   byte[] privateKeyBytes() {

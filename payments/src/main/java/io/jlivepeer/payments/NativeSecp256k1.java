@@ -40,9 +40,8 @@ final class NativeSecp256k1 implements Secp256k1 {
   }
 
   @Override
-  public byte[] sign(byte[] hash32, byte[] privateKey) {
+  public byte[] sign(byte[] hash32, byte[] privateKey, byte[] pub) {
     byte[] rs = lib.sign(hash32, privateKey); // compact 64 bytes, already low-s
-    byte[] pub = publicKey(privateKey);
     for (int recid = 0; recid < 2; recid++) {
       Optional<byte[]> candidate = recover(hash32, rs, recid);
       if (candidate.isPresent() && Arrays.equals(candidate.get(), pub)) {

@@ -9,8 +9,11 @@ interface Secp256k1 {
   /** 64-byte uncompressed public key (x || y, no 0x04 prefix) of a valid 32-byte private key. */
   byte[] publicKey(byte[] privateKey);
 
-  /** Deterministic (RFC 6979) low-s signature: r (32) || s (32) || recid (1, 0 or 1). */
-  byte[] sign(byte[] hash32, byte[] privateKey);
+  /**
+   * Deterministic (RFC 6979) low-s signature: r (32) || s (32) || recid (1, 0 or 1). publicKey64 is the key's
+   * public key, passed in because the recovery id is found by recovering and comparing.
+   */
+  byte[] sign(byte[] hash32, byte[] privateKey, byte[] publicKey64);
 
   /** The 64-byte public key that signed hash32, or empty when r/s/recid describe no valid signature. */
   Optional<byte[]> recover(byte[] hash32, byte[] rs64, int recid);
