@@ -217,8 +217,16 @@ public final class RedemptionQueue implements WinningTickets, AutoCloseable {
     return r.contains("system is paused") || r.contains("current round is not initialized");
   }
 
-  private int remaining(long latest) {
-    return select("WHERE state = 'QUEUED' AND expiration_block <= " + latest).size();
+  private synchronized int remaining(long latest) {
+    try (PreparedStatement ps = db.prepareStatement(
+        "SELECT COUNT(*) FROM winning_tickets WHERE state = 'QUEUED' AND expiration_block <= ?")) {
+      ps.setLong(1, latest);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
+    } catch (SQLException e) {
+      throw new PaymentsException("cannot read the winning-ticket database: " + e.getMessage(), e);
+    }
   }
 
   private synchronized void markAttempt(long id) {

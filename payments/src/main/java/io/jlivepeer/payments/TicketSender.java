@@ -71,15 +71,24 @@ public final class TicketSender {
 
   /** Switches a session to fresh params (after "params expired"); nonces restart with the new recipientRandHash. */
   public void updateSession(String sessionId, TicketParams params) {
-    if (sessions.replace(sessionId, params) == null) {
+    TicketParams old = sessions.replace(sessionId, params);
+    if (old == null) {
       throw new PaymentsException("unknown payment session " + sessionId);
     }
+    forgetNoncesIfUnused(old);
   }
 
   public void endSession(String sessionId) {
     TicketParams p = sessions.remove(sessionId);
-    if (p != null && !sessions.containsValue(p)) {
-      nonces.remove(p.recipientRandHash());
+    if (p != null) {
+      forgetNoncesIfUnused(p);
+    }
+  }
+
+  /** Old params are never paid with again once no session holds them (O would refuse them as expired). */
+  private void forgetNoncesIfUnused(TicketParams old) {
+    if (sessions.values().stream().noneMatch(p -> p.recipientRandHash().equals(old.recipientRandHash()))) {
+      nonces.remove(old.recipientRandHash());
     }
   }
 
