@@ -73,17 +73,39 @@ public final class EthCrypto {
   }
 
   static Optional<EthAddress> recover(Bytes32 digest, Signature signature, Secp256k1 curve) {
+    if (!wellFormed(signature)) {
+      return Optional.empty();
+    }
+    byte[] sig = signature.raw();
+    return curve.recover(digest.raw(), Arrays.copyOf(sig, 64), sig[64] - 27).map(EthCrypto::addressOf);
+  }
+
+  /**
+   * Whether {@code signer} personal-signed {@code hash}: the same answer as comparing {@link #recoverPersonal} with
+   * the signer, v included, but backends may get there faster when the signer's key is already known.
+   */
+  public static boolean isPersonalSignedBy(Bytes32 hash, Signature signature, EthAddress signer) {
+    return isSignedBy(personalHash(hash), signature, signer, BACKEND);
+  }
+
+  static boolean isSignedBy(Bytes32 digest, Signature signature, EthAddress signer, Secp256k1 curve) {
+    if (!wellFormed(signature)) {
+      return false;
+    }
+    byte[] sig = signature.raw();
+    return curve.recoversTo(digest.raw(), Arrays.copyOf(sig, 64), sig[64] - 27, signer);
+  }
+
+  /** v is 27 or 28, 0 < r < n, 0 < s <= n/2 (EIP-2 low s). */
+  private static boolean wellFormed(Signature signature) {
     byte[] sig = signature.raw();
     int v = sig[64] & 0xff;
     if (v != 27 && v != 28) {
-      return Optional.empty();
+      return false;
     }
     BigInteger r = new BigInteger(1, Arrays.copyOfRange(sig, 0, 32));
     BigInteger s = new BigInteger(1, Arrays.copyOfRange(sig, 32, 64));
-    if (r.signum() == 0 || r.compareTo(N) >= 0 || s.signum() == 0 || s.compareTo(HALF_N) > 0) {
-      return Optional.empty();
-    }
-    return curve.recover(digest.raw(), Arrays.copyOf(sig, 64), v - 27).map(EthCrypto::addressOf);
+    return r.signum() > 0 && r.compareTo(N) < 0 && s.signum() > 0 && s.compareTo(HALF_N) <= 0;
   }
 
   /** The address of a 64-byte uncompressed public key: the last 20 bytes of its keccak256. */

@@ -2,6 +2,7 @@ package io.jlivepeer.payments;
 
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** libsecp256k1 through ACINQ's JNI binding (fr.acinq.secp256k1); about ten times faster than BouncyCastle. */
 final class NativeSecp256k1 implements Secp256k1 {
@@ -51,6 +52,30 @@ final class NativeSecp256k1 implements Secp256k1 {
       }
     }
     throw new PaymentsException("could not compute the recovery id of a fresh signature (a bug)");
+  }
+
+  /** Public keys of recent signers: comparing keys skips hashing the recovered key into an address. */
+  private final ConcurrentHashMap<EthAddress, byte[]> knownSigners = new ConcurrentHashMap<>();
+  private static final int MAX_KNOWN_SIGNERS = 4096;
+
+  @Override
+  public boolean recoversTo(byte[] hash32, byte[] rs64, int recid, EthAddress signer) {
+    Optional<byte[]> pub = recover(hash32, rs64, recid);
+    if (pub.isEmpty()) {
+      return false;
+    }
+    byte[] known = knownSigners.get(signer);
+    if (known != null) {
+      return Arrays.equals(known, pub.get());
+    }
+    if (!EthCrypto.addressOf(pub.get()).equals(signer)) {
+      return false;
+    }
+    if (knownSigners.size() >= MAX_KNOWN_SIGNERS) {
+      knownSigners.clear();
+    }
+    knownSigners.put(signer, pub.get());
+    return true;
   }
 
   @Override

@@ -17,4 +17,12 @@ interface Secp256k1 {
 
   /** The 64-byte public key that signed hash32, or empty when r/s/recid describe no valid signature. */
   Optional<byte[]> recover(byte[] hash32, byte[] rs64, int recid);
+
+  /**
+   * Whether recovering (hash32, rs64, recid) gives {@code signer}'s key. Implementations may answer without a full
+   * recovery, but the answer must be exactly the recovery's (the recovery id included: the contract uses v).
+   */
+  default boolean recoversTo(byte[] hash32, byte[] rs64, int recid, EthAddress signer) {
+    return recover(hash32, rs64, recid).map(EthCrypto::addressOf).filter(signer::equals).isPresent();
+  }
 }

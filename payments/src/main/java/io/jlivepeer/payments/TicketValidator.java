@@ -96,7 +96,7 @@ public final class TicketValidator {
     for (TicketSenderParams sp : payment.tickets()) {
       Ticket t = base.withNonce(sp.senderNonce());
       Bytes32 hash = t.hash();
-      if (!EthCrypto.recoverPersonal(hash, sp.signature()).filter(sender::equals).isPresent()) {
+      if (!EthCrypto.isPersonalSignedBy(hash, sp.signature(), sender)) {
         throw reject(InvalidTicketException.Reason.INVALID_SIGNATURE,
             "signature of ticket nonce " + sp.senderNonce() + " is not by sender " + sender);
       }

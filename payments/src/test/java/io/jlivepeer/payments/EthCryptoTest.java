@@ -93,6 +93,31 @@ class EthCryptoTest {
   }
 
   @Test
+  void knownSignerShortcutAgreesWithRecoveryIncludingV() {
+    SecureRandom random = new SecureRandom();
+    EthKey alice = EthKey.random(random);
+    EthKey mallory = EthKey.random(random);
+    for (Secp256k1 curve : List.of(new BouncyCastleSecp256k1(), BACKENDS.get(0))) {
+      for (int i = 0; i < 30; i++) {
+        byte[] h = new byte[32];
+        random.nextBytes(h);
+        Bytes32 digest = Bytes32.wrap(h);
+        Signature byAlice = EthCrypto.sign(digest, alice, curve);
+        Signature byMallory = EthCrypto.sign(digest, mallory, curve);
+        byte[] flipped = byAlice.toBytes();
+        flipped[64] = (byte) (flipped[64] == 27 ? 28 : 27);
+        byte[] otherHash = h.clone();
+        otherHash[0] ^= 1;
+        assertThat(EthCrypto.isSignedBy(digest, byAlice, alice.address(), curve)).isTrue();
+        assertThat(EthCrypto.isSignedBy(digest, Signature.of(flipped), alice.address(), curve)).isFalse();
+        assertThat(EthCrypto.isSignedBy(digest, byMallory, alice.address(), curve)).isFalse();
+        assertThat(EthCrypto.isSignedBy(Bytes32.wrap(otherHash), byAlice, alice.address(), curve)).isFalse();
+        assertThat(EthCrypto.isSignedBy(digest, byMallory, mallory.address(), curve)).isTrue();
+      }
+    }
+  }
+
+  @Test
   void rejectsHighS() {
     EthKey key = EthKey.random(new SecureRandom());
     Bytes32 hash = Bytes32.fromHex("01".repeat(32));

@@ -62,7 +62,7 @@ public class TicketValidationBench {
     Ticket t = tickets[i];
     Signature sig = signatures[i];
     Bytes32 hash = t.hash();
-    boolean signedBySender = EthCrypto.recover(EthCrypto.personalHash(hash), sig, curve).filter(sender::equals).isPresent();
+    boolean signedBySender = EthCrypto.isSignedBy(EthCrypto.personalHash(hash), sig, sender, curve);
     if (!signedBySender) {
       throw new IllegalStateException("benchmark ticket did not verify");
     }
