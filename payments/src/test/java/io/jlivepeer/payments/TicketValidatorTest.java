@@ -134,13 +134,9 @@ class TicketValidatorTest {
     Payment payment = f.sender.createPayment(session, 1, f.price);
     f.rounds.latestBlock = payment.params().expirationBlock();
     assertRejected(payment, InvalidTicketException.Reason.PARAMS_EXPIRED);
-    assertThat(InvalidTicketException.Reason.PARAMS_EXPIRED).isNotNull();
-    try {
-      f.validator.receive(payment, "s1");
-    } catch (InvalidTicketException e) {
-      assertThat(e.recoverable()).isTrue();
-      assertThat(e.getMessage()).contains("expired at block");
-    }
+    assertThatThrownBy(() -> f.validator.receive(payment, "s1"))
+        .isInstanceOfSatisfying(InvalidTicketException.class, e -> assertThat(e.recoverable()).isTrue())
+        .hasMessageContaining("expired at block");
   }
 
   @Test
