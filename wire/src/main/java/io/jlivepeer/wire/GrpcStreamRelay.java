@@ -19,6 +19,8 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 final class GrpcStreamRelay extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(GrpcStreamRelay.class);
-  private static final AttributeKey<ChannelFuture> BACKEND = AttributeKey.valueOf("jlivepeer.grpcBackend");
+  private static final AttributeKey<Future<Channel>> BACKEND = AttributeKey.valueOf("jlivepeer.grpcBackend");
 
   private final InetSocketAddress backendAddress;
   private final Queue<Object> pending = new ArrayDeque<>();
@@ -69,13 +71,13 @@ final class GrpcStreamRelay extends ChannelInboundHandlerAdapter {
   }
 
   private void open(Channel front) {
-    ChannelFuture connection = backendConnection(front.parent(), backendAddress);
+    Future<Channel> connection = backendConnection(front.parent(), backendAddress);
     connection.addListener(f -> {
       if (!f.isSuccess()) {
         failStream(front, "gRPC backend unreachable");
         return;
       }
-      new Http2StreamChannelBootstrap(connection.channel()).handler(new BackendStream(front)).open().addListener(s -> {
+      new Http2StreamChannelBootstrap(connection.getNow()).handler(new BackendStream(front)).open().addListener(s -> {
         if (!s.isSuccess() || closed) {
           failStream(front, "cannot open a gRPC backend stream");
           return;
@@ -91,25 +93,40 @@ final class GrpcStreamRelay extends ChannelInboundHandlerAdapter {
   }
 
   /** One h2c connection to the gRPC server per public connection, closed with it. */
-  private static ChannelFuture backendConnection(Channel frontConnection, InetSocketAddress address) {
-    ChannelFuture existing = frontConnection.attr(BACKEND).get();
-    if (existing != null && (!existing.isDone() || existing.channel().isActive())) {
+  private static Future<Channel> backendConnection(Channel frontConnection, InetSocketAddress address) {
+    Future<Channel> existing = frontConnection.attr(BACKEND).get();
+    if (existing != null && (!existing.isDone() || existing.isSuccess() && existing.getNow().isActive())) {
       return existing;
     }
-    ChannelFuture created = new Bootstrap()
+    // Ready only once the codec has written the connection preface (on channelActive, which fires after the
+    // connect future's listeners run): a stream opened earlier would send HEADERS before the preface.
+    Promise<Channel> ready = frontConnection.eventLoop().newPromise();
+    ChannelFuture connect = new Bootstrap()
         .group(frontConnection.eventLoop())
         .channel(NioSocketChannel.class)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
+                new ChannelInboundHandlerAdapter() {
+                  @Override
+                  public void channelActive(ChannelHandlerContext ctx) {
+                    ready.trySuccess(ctx.channel());
+                    ctx.fireChannelActive();
+                  }
+                });
           }
         })
         .connect(address);
-    frontConnection.attr(BACKEND).set(created);
-    frontConnection.closeFuture().addListener(f -> created.channel().close());
-    return created;
+    connect.addListener(f -> {
+      if (!f.isSuccess()) {
+        ready.tryFailure(f.cause());
+      }
+    });
+    frontConnection.attr(BACKEND).set(ready);
+    frontConnection.closeFuture().addListener(f -> connect.channel().close());
+    return ready;
   }
 
   private void failStream(Channel front, String why) {
