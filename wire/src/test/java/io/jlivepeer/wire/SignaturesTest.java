@@ -132,6 +132,28 @@ class SignaturesTest {
   }
 
   @Test
+  void segmentSignedByBVerifiesOnOFromTheSegDataAloneAndFailsWhenTampered() {
+    EthKeyPair broadcaster = EthKeyPair.fromPrivateKey(KEY);
+    List<io.jlivepeer.media.VideoProfile> ladder = VideoProfiles.defaultLadder();
+    byte[] segmentHash = Keccak.hash(new byte[] {1, 2, 3});
+    byte[] manifest = "stream".getBytes(StandardCharsets.US_ASCII);
+    byte[] sig = broadcaster.personalSign(SigningPayloads.segment(manifest, 7, segmentHash, ladder));
+    io.jlivepeer.wire.proto.SegData seg = WireProfiles.setProfiles(io.jlivepeer.wire.proto.SegData.newBuilder(), ladder)
+        .setManifestId(com.google.protobuf.ByteString.copyFrom(manifest)).setSeq(7)
+        .setHash(com.google.protobuf.ByteString.copyFrom(segmentHash))
+        .setSig(com.google.protobuf.ByteString.copyFrom(sig)).build();
+    SigningPayloads.verifySegment(seg, broadcaster.address());
+    // legacy-only SegData (field 4) gives the same hash
+    SigningPayloads.verifySegment(seg.toBuilder().clearFullProfiles().build(), broadcaster.address());
+    assertThatThrownBy(() -> SigningPayloads.verifySegment(seg.toBuilder().setSeq(8).build(), broadcaster.address()))
+        .isInstanceOf(WireException.class)
+        .hasMessageContaining("segment signature does not match")
+        .satisfies(e -> assertThat(((WireException) e).httpStatus()).isEqualTo(403));
+    assertThatThrownBy(() -> SigningPayloads.verifySegment(seg, new byte[20]))
+        .hasMessageContaining("segment signature does not match");
+  }
+
+  @Test
   void resultHashIsKeccakOfConcatenatedRenditionHashes() {
     byte[] a = {1, 2, 3};
     byte[] b = {4, 5};
