@@ -134,7 +134,8 @@ public final class ServicePort implements AutoCloseable {
   private static Server startGrpc(ServicePortConfig config, List<ServerServiceDefinition> services) {
     NettyServerBuilder builder = NettyServerBuilder
         .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-        .maxInboundMessageSize(config.maxGrpcMessageBytes());
+        .maxInboundMessageSize(config.maxGrpcMessageBytes())
+        .maxInboundMetadataSize(config.maxHeaderBytes());
     services.forEach(builder::addService);
     try {
       return builder.build().start();
@@ -176,7 +177,9 @@ public final class ServicePort implements AutoCloseable {
       if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
         ctx.pipeline().addLast(
             Http2FrameCodecBuilder.forServer()
-                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(config.maxConcurrentStreams()))
+                .initialSettings(Http2Settings.defaultSettings()
+                    .maxConcurrentStreams(config.maxConcurrentStreams())
+                    .maxHeaderListSize(config.maxHeaderBytes()))
                 .build(),
             new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
               @Override
@@ -185,7 +188,7 @@ public final class ServicePort implements AutoCloseable {
               }
             }));
       } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
-        ctx.pipeline().addLast(new HttpServerCodec());
+        ctx.pipeline().addLast(new HttpServerCodec(8192, config.maxHeaderBytes(), 8192));
         httpPipeline.accept(ctx.pipeline());
       } else {
         log.debug("closing a connection that negotiated unknown protocol {}", protocol);

@@ -8,9 +8,11 @@ package io.jlivepeer.wire;
  * @param maxGrpcMessageBytes largest gRPC message accepted (default 4 MiB, gRPC's own default)
  * @param maxConcurrentStreams HTTP/2 streams one connection may have open (default 256)
  * @param workerThreads Netty event-loop threads for socket I/O only (default: number of CPUs)
+ * @param maxHeaderBytes request header block, HTTP/1.1 and HTTP/2 alike (default 512 KiB: room for a
+ *     {@code Livepeer-Payment} header of many tickets up to {@link WireHeaders#MAX_HEADER_CHARS})
  */
 public record ServicePortConfig(String host, int port, int maxGrpcMessageBytes, int maxConcurrentStreams,
-    int workerThreads) {
+    int workerThreads, int maxHeaderBytes) {
   public static final int DEFAULT_PORT = 8935;
 
   public ServicePortConfig {
@@ -20,17 +22,19 @@ public record ServicePortConfig(String host, int port, int maxGrpcMessageBytes, 
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("service port " + port + " is out of range 0..65535");
     }
-    if (maxGrpcMessageBytes <= 0 || maxConcurrentStreams <= 0 || workerThreads <= 0) {
+    if (maxGrpcMessageBytes <= 0 || maxConcurrentStreams <= 0 || workerThreads <= 0 || maxHeaderBytes <= 0) {
       throw new IllegalArgumentException("service port limits and thread count must be positive");
     }
   }
 
   public static ServicePortConfig defaults() {
-    return new ServicePortConfig("0.0.0.0", DEFAULT_PORT, 4 << 20, 256, Runtime.getRuntime().availableProcessors());
+    return new ServicePortConfig("0.0.0.0", DEFAULT_PORT, 4 << 20, 256, Runtime.getRuntime().availableProcessors(),
+        512 << 10);
   }
 
   /** The defaults on another address, e.g. {@code withAddress("127.0.0.1", 0)} in tests. */
   public ServicePortConfig withAddress(String newHost, int newPort) {
-    return new ServicePortConfig(newHost, newPort, maxGrpcMessageBytes, maxConcurrentStreams, workerThreads);
+    return new ServicePortConfig(newHost, newPort, maxGrpcMessageBytes, maxConcurrentStreams, workerThreads,
+        maxHeaderBytes);
   }
 }

@@ -17,7 +17,31 @@ import io.jlivepeer.wire.proto.OrchestratorRequest;
 import io.jlivepeer.wire.proto.PingPong;
 import io.jlivepeer.wire.proto.RegisterRequest;
 import io.jlivepeer.wire.proto.TranscoderGrpc;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.CountDownLatch;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -57,7 +81,9 @@ class ServicePortTest {
   private static final class Echo extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-      byte[] body = (request.method() + " " + request.uri() + " bytes=" + request.content().readableBytes())
+      String segmentHeader = request.headers().get(WireHeaders.SEGMENT, "");
+      byte[] body = (request.method() + " " + request.uri() + " bytes=" + request.content().readableBytes()
+          + (segmentHeader.isEmpty() ? "" : " segmentHeader=" + segmentHeader.length()))
           .getBytes(StandardCharsets.US_ASCII);
       FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
           Unpooled.wrappedBuffer(body));
@@ -131,6 +157,111 @@ class ServicePortTest {
         assertThat(response.version()).isEqualTo(version);
         assertThat(response.body()).isEqualTo("POST /segment bytes=" + (1000 + i));
       }
+    }
+  }
+
+  @Test
+  void largeHeadersPassOnBothHttpVersions() throws Exception {
+    String header = "A".repeat(200_000); // a Livepeer-Payment carrying many tickets can be this large
+    for (HttpClient.Version version : List.of(HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1)) {
+      HttpClient client = HttpClient.newBuilder().version(version).sslContext(WireClients.trustAllSslContext()).build();
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+              URI.create("https://127.0.0.1:" + port.address().getPort() + "/payment"))
+          .header(WireHeaders.SEGMENT, header).POST(HttpRequest.BodyPublishers.noBody())
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(response.body()).isEqualTo("POST /payment bytes=0 segmentHeader=200000");
+    }
+  }
+
+  @Test
+  void largeGrpcMessagesCrossTheRelayBothWays() {
+    OrchestratorGrpc.OrchestratorBlockingStub stub = OrchestratorGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(20, TimeUnit.SECONDS);
+    byte[] big = new byte[3 << 20]; // far past HTTP/2's 64 KiB initial window: needs WINDOW_UPDATEs relayed
+    new java.util.Random(5).nextBytes(big);
+    PingPong answer = stub.ping(PingPong.newBuilder().setValue(ByteString.copyFrom(big)).build());
+    assertThat(answer.getValue().toByteArray()).isEqualTo(big);
+  }
+
+  @Test
+  void grpcAndHttpsStreamsShareOneHttp2Connection() throws Exception {
+    SslContext ssl = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
+        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2))
+        .build();
+    NioEventLoopGroup group = new NioEventLoopGroup(1);
+    try {
+      Channel connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
+          .handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(ssl.newHandler(ch.alloc(), "127.0.0.1", port.address().getPort()),
+                  Http2FrameCodecBuilder.forClient().build(), new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+            }
+          })
+          .connect(port.address()).sync().channel();
+      FrameCollector grpc = new FrameCollector();
+      FrameCollector https = new FrameCollector();
+      Http2StreamChannel grpcStream = new Http2StreamChannelBootstrap(connection).handler(grpc).open().sync().getNow();
+      Http2StreamChannel httpsStream = new Http2StreamChannelBootstrap(connection).handler(https).open().sync().getNow();
+
+      DefaultHttp2Headers grpcHeaders = new DefaultHttp2Headers();
+      grpcHeaders.method("POST").path("/net.Orchestrator/Ping").scheme("https").authority("127.0.0.1")
+          .set("content-type", "application/grpc").set("te", "trailers");
+      grpcStream.write(new DefaultHttp2HeadersFrame(grpcHeaders));
+      // gRPC length-prefixed message: not compressed, length 5, PingPong{value=1: 010203}
+      grpcStream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(bytes("00 00000005 0a03010203")), true));
+      DefaultHttp2Headers httpHeaders = new DefaultHttp2Headers();
+      httpHeaders.method("GET").path("/hello").scheme("https").authority("127.0.0.1");
+      httpsStream.writeAndFlush(new DefaultHttp2HeadersFrame(httpHeaders, true));
+
+      assertThat(https.awaitEnd()).isTrue();
+      assertThat(https.headers.get(0).status().toString()).isEqualTo("200");
+      assertThat(https.data.toString(StandardCharsets.US_ASCII)).isEqualTo("GET /hello bytes=0");
+
+      assertThat(grpc.awaitEnd()).isTrue();
+      assertThat(grpc.headers.get(0).get("content-type").toString()).isEqualTo("application/grpc");
+      assertThat(Hex.hex(grpc.data.toByteArray())).isEqualTo("00000000050a03010203");
+      assertThat(grpc.headers.get(grpc.headers.size() - 1).get("grpc-status").toString()).isEqualTo("0");
+      assertThat(grpcStream.parent()).isSameAs(httpsStream.parent());
+      connection.close().sync();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Collects one HTTP/2 stream's answer: header blocks and data bytes, until END_STREAM. */
+  private static final class FrameCollector extends ChannelInboundHandlerAdapter {
+    final List<Http2Headers> headers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+    private final CountDownLatch end = new CountDownLatch(1);
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof Http2HeadersFrame h) {
+          headers.add(h.headers());
+          if (h.isEndStream()) {
+            end.countDown();
+          }
+        } else if (msg instanceof Http2DataFrame d) {
+          synchronized (data) {
+            byte[] chunk = new byte[d.content().readableBytes()];
+            d.content().readBytes(chunk);
+            data.writeBytes(chunk);
+          }
+          if (d.isEndStream()) {
+            end.countDown();
+          }
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    boolean awaitEnd() throws InterruptedException {
+      return end.await(10, TimeUnit.SECONDS);
     }
   }
 
