@@ -11,10 +11,12 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.AttributeKey;
@@ -107,11 +109,14 @@ final class GrpcStreamRelay extends ChannelInboundHandlerAdapter {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient()
+                    .initialSettings(Http2Settings.defaultSettings().initialWindowSize(ServicePort.STREAM_WINDOW_BYTES))
+                    .build(),
                 new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
                 new ChannelInboundHandlerAdapter() {
                   @Override
                   public void channelActive(ChannelHandlerContext ctx) {
+                    ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(ServicePort.STREAM_WINDOW_BYTES * 4 - 65_535));
                     ready.trySuccess(ctx.channel());
                     ctx.fireChannelActive();
                   }

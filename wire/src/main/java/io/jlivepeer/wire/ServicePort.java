@@ -14,6 +14,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -56,6 +57,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServicePort implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServicePort.class);
+  /** HTTP/2 stream window: 1 MiB (as grpc-java's own), so an upload is not paced by 64 KiB round trips. */
+  static final int STREAM_WINDOW_BYTES = 1 << 20;
+  private static final int DEFAULT_WINDOW_BYTES = 65_535;
 
   private final Server grpcServer;
   private final EventLoopGroup bossGroup;
@@ -179,6 +183,7 @@ public final class ServicePort implements AutoCloseable {
             Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                     .maxConcurrentStreams(config.maxConcurrentStreams())
+                    .initialWindowSize(STREAM_WINDOW_BYTES)
                     .maxHeaderListSize(config.maxHeaderBytes()))
                 .build(),
             new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
@@ -187,6 +192,8 @@ public final class ServicePort implements AutoCloseable {
                 stream.pipeline().addLast(new StreamRouter(backend, httpPipeline));
               }
             }));
+        // The connection window too (the settings above only widen each stream's).
+        ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(STREAM_WINDOW_BYTES * 4 - DEFAULT_WINDOW_BYTES));
       } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
         ctx.pipeline().addLast(new HttpServerCodec(8192, config.maxHeaderBytes(), 8192));
         httpPipeline.accept(ctx.pipeline());
