@@ -89,6 +89,11 @@ public record TlsIdentity(X509Certificate certificate, PrivateKey privateKey) {
 
   /** A fresh self-signed identity, not stored anywhere. */
   public static TlsIdentity generate(Clock clock) throws GeneralSecurityException, OperatorCreationException {
+    return generate(clock, "localhost");
+  }
+
+  /** As {@link #generate(Clock)} for another DNS name (tests use it to prove clients skip host-name checks). */
+  static TlsIdentity generate(Clock clock, String dnsName) throws GeneralSecurityException, OperatorCreationException {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
     KeyPair pair = generator.generateKeyPair();
@@ -98,7 +103,7 @@ public record TlsIdentity(X509Certificate certificate, PrivateKey privateKey) {
         Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(VALIDITY)), name, pair.getPublic());
     try {
       builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-          new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+          new GeneralName(GeneralName.dNSName, dnsName)}));
     } catch (IOException e) {
       throw new GeneralSecurityException("cannot add the subject alternative name", e);
     }

@@ -266,6 +266,28 @@ class ServicePortTest {
   }
 
   @Test
+  void clientsAcceptACertificateIssuedForAnotherName() throws Exception {
+    // B and T pin nothing (wire.md "Transport"): O's certificate rarely names the address they dial.
+    TlsIdentity foreign = TlsIdentity.generate(Clock.systemUTC(), "other.example");
+    try (ServicePort other = ServicePort.start(ServicePortConfig.defaults().withAddress("127.0.0.1", 0), foreign,
+        List.of(ORCHESTRATOR.bindService()), pipeline -> pipeline.addLast(new HttpObjectAggregator(1024), new Echo()))) {
+      ManagedChannel grpcChannel = WireClients.grpcChannel("127.0.0.1", other.address().getPort());
+      try {
+        PingPong ping = PingPong.newBuilder().setValue(ByteString.copyFromUtf8("hi")).build();
+        assertThat(OrchestratorGrpc.newBlockingStub(grpcChannel).withDeadlineAfter(10, TimeUnit.SECONDS).ping(ping))
+            .isEqualTo(ping);
+      } finally {
+        grpcChannel.shutdownNow();
+      }
+      HttpClient client = HttpClient.newBuilder().sslContext(WireClients.trustAllSslContext()).build();
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+          URI.create("https://127.0.0.1:" + other.address().getPort() + "/x")).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.body()).isEqualTo("GET /x bytes=0");
+    }
+  }
+
+  @Test
   void grpcToAnUnknownServiceFailsCleanly() {
     io.grpc.MethodDescriptor<byte[], byte[]> unknown = TestServices.RAW_GET_ORCHESTRATOR.toBuilder()
         .setFullMethodName("net.Nope/Nothing").build();
