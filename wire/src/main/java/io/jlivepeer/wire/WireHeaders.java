@@ -47,7 +47,10 @@ public final class WireHeaders {
     return Base64.getEncoder().encodeToString(segData.toByteArray());
   }
 
-  /** Decodes a {@code Livepeer-Segment} value; a bad one throws {@link WireException} with status 403. */
+  /**
+   * Decodes a {@code Livepeer-Segment} value (pass {@code ""} when the header is absent); a missing or bad one
+   * throws {@link WireException} with status 403.
+   */
   public static SegData decodeSegment(String header) {
     byte[] raw = decodeBase64(header, SEGMENT, 403);
     if (raw.length == 0) {
@@ -65,7 +68,8 @@ public final class WireHeaders {
   }
 
   /**
-   * Decodes a {@code Livepeer-Payment} value; an empty one (no chain) is the empty Payment. A bad one throws
+   * Decodes a {@code Livepeer-Payment} value; an empty or absent one ({@code ""}: no chain) is the empty Payment.
+   * A bad one throws
    * {@link WireException} with status 402.
    */
   public static Payment decodePayment(String header) {

@@ -288,6 +288,29 @@ class ServicePortTest {
   }
 
   @Test
+  void clientWithoutAlpnGetsHttp11() throws Exception {
+    javax.net.ssl.SSLSocketFactory factory = WireClients.trustAllSslContext().getSocketFactory();
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) factory.createSocket("127.0.0.1",
+        port.address().getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET /plain HTTP/1.1\r\nHost: o\r\nConnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      // the test handler keeps the connection open: read exactly one response
+      java.io.InputStream in = socket.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        head.append((char) in.read());
+      }
+      int length = Integer.parseInt(head.toString().replaceAll("(?is).*content-length: *(\\d+).*", "$1"));
+      String body = new String(in.readNBytes(length), StandardCharsets.US_ASCII);
+      assertThat(socket.getApplicationProtocol()).isEmpty(); // no ALPN offered
+      assertThat(head.toString()).startsWith("HTTP/1.1 200 OK");
+      assertThat(body).isEqualTo("GET /plain bytes=0");
+    }
+  }
+
+  @Test
   void grpcToAnUnknownServiceFailsCleanly() {
     io.grpc.MethodDescriptor<byte[], byte[]> unknown = TestServices.RAW_GET_ORCHESTRATOR.toBuilder()
         .setFullMethodName("net.Nope/Nothing").build();
