@@ -80,7 +80,14 @@ final class GrpcStreamRelay extends ChannelInboundHandlerAdapter {
         return;
       }
       new Http2StreamChannelBootstrap(connection.getNow()).handler(new BackendStream(front)).open().addListener(s -> {
-        if (!s.isSuccess() || closed) {
+        if (closed) { // the client went away while the backend stream was opening
+          releasePending();
+          if (s.isSuccess()) {
+            ((Channel) s.getNow()).close();
+          }
+          return;
+        }
+        if (!s.isSuccess()) {
           failStream(front, "cannot open a gRPC backend stream");
           return;
         }

@@ -118,6 +118,11 @@ public final class ServicePort implements AutoCloseable {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
+  /** The loopback gRPC server behind the port (tests stop it to see how callers are answered). */
+  Server grpcBackend() {
+    return grpcServer;
+  }
+
   /** Stops accepting, closes connections, stops the gRPC services; waits up to a few seconds. */
   @Override
   public void close() {

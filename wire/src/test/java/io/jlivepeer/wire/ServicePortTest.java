@@ -311,6 +311,25 @@ class ServicePortTest {
   }
 
   @Test
+  void grpcCallsGetUnavailableWhenTheBackendIsGone() throws Exception {
+    try (ServicePort broken = ServicePort.start(ServicePortConfig.defaults().withAddress("127.0.0.1", 0),
+        TlsIdentity.loadOrCreate(dataDir, Clock.systemUTC()), List.of(ORCHESTRATOR.bindService()), pipeline -> { })) {
+      broken.grpcBackend().shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      ManagedChannel grpcChannel = WireClients.grpcChannel("127.0.0.1", broken.address().getPort());
+      try {
+        assertThatThrownBy(() -> OrchestratorGrpc.newBlockingStub(grpcChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .ping(PingPong.getDefaultInstance()))
+            .isInstanceOf(StatusRuntimeException.class)
+            .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
+                .isEqualTo(Status.Code.UNAVAILABLE))
+            .hasMessageContaining("gRPC backend unreachable");
+      } finally {
+        grpcChannel.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void grpcToAnUnknownServiceFailsCleanly() {
     io.grpc.MethodDescriptor<byte[], byte[]> unknown = TestServices.RAW_GET_ORCHESTRATOR.toBuilder()
         .setFullMethodName("net.Nope/Nothing").build();
