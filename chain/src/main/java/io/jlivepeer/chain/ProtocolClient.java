@@ -514,6 +514,11 @@ public final class ProtocolClient {
     return wei(contracts.ticketBroker(), "claimableReserve", new Address(reserveHolder.hex()), new Address(claimant.hex()));
   }
 
+  /** What the claimant already took from the holder's reserve in the current round. */
+  public Wei claimedReserve(EthAddress reserveHolder, EthAddress claimant) {
+    return wei(contracts.ticketBroker(), "claimedReserve", new Address(reserveHolder.hex()), new Address(claimant.hex()));
+  }
+
   public boolean usedTickets(byte[] ticketHash) {
     return bool(contracts.ticketBroker(), "usedTickets", new Bytes32(ticketHash));
   }
