@@ -152,6 +152,11 @@ public final class OrchestratorNode implements AutoCloseable {
     return core.metrics.render();
   }
 
+  /** Runs the idle sweep now (it also runs every few seconds on its own). */
+  void closeIdleSessions() {
+    core.closeIdle();
+  }
+
   @Override
   public void close() {
     sweeper.shutdownNow();

@@ -270,7 +270,7 @@ class OrchestratorNodeTest {
       assertThat(r.getData().getSegmentsCount()).isEqualTo(LADDER.size());
     });
     assertThat(node.sessions()).as("refused segments open no session").isEqualTo(1);
-    assertThat(node.metricsText()).contains("livepeer_orchestrator_segments_rejected_total 11");
+    assertThat(node.metricsText()).contains("livepeer_orchestrator_segments_rejected_total 10");
   }
 
   @Test
@@ -347,6 +347,69 @@ class OrchestratorNodeTest {
   }
 
   @Test
+  void servesHttp11ClientsAndKeepsTheConnectionUsableAfterAnOversizeBody() throws Exception {
+    int limit = segments.get(0).length + 1024;
+    OrchestratorNode node = start(config().withMaxSegmentBytes(limit), transcoder);
+    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    OrchestratorInfo info = getOrchestrator(node, b, false);
+    HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .sslContext(WireClients.trustAllSslContext()).build();
+    SegData seg = segData(info, b, 0, segments.get(0), LADDER);
+    HttpResponse<byte[]> tooBig = http11.send(segmentRequest(info, seg, new byte[limit + 1]),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertAnswer(tooBig, 413, "over the segment size limit of " + limit);
+    HttpResponse<byte[]> ok = http11.send(segmentRequest(info, seg, segments.get(0)),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(ok.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+    TranscodeResult result = parse(ok.body());
+    assertThat(result.hasData()).as(result.getError()).isTrue();
+  }
+
+  @Test
+  void downloadsTheSegmentWhenTheBodyIsAUrl() throws Exception {
+    OrchestratorNode node = start(config(), transcoder);
+    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    OrchestratorInfo info = getOrchestrator(node, b, false);
+    byte[] body = segments.get(1);
+    com.sun.net.httpserver.HttpServer source = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    source.createContext("/seg.ts", exchange -> {
+      exchange.sendResponseHeaders(200, body.length);
+      try (var out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    source.start();
+    toClose.add(() -> source.stop(0));
+    String url = "http://127.0.0.1:" + source.getAddress().getPort() + "/seg.ts";
+    HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(info.getTranscoder() + "/segment"))
+        .header("Content-Type", WireHeaders.CONTENT_TYPE_SEGMENT_URI)
+        .header(WireHeaders.SEGMENT, WireHeaders.encodeSegment(segData(info, b, 1, body, LADDER)))
+        .POST(HttpRequest.BodyPublishers.ofString(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(response.statusCode()).isEqualTo(200);
+    TranscodeResult result = parse(response.body());
+    assertThat(result.hasData()).as(result.getError()).isTrue();
+    assertThat(result.getData().getSegmentsCount()).isEqualTo(LADDER.size());
+  }
+
+  @Test
+  void closesSessionsThatWentIdle() throws Exception {
+    MutableClock clock = new MutableClock(Instant.now());
+    OrchestratorNode node = OrchestratorNode.start(config(), new FailingOnceTranscoder(), clock);
+    toClose.add(node);
+    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    OrchestratorInfo info = getOrchestrator(node, b, false);
+    byte[] body = segments.get(0);
+    postSegment(info, segData(info, b, 0, body, LADDER), body);
+    assertThat(node.sessions()).isEqualTo(1);
+    node.closeIdleSessions();
+    assertThat(node.sessions()).as("a session in use stays").isEqualTo(1);
+    clock.now = clock.now.plus(config().sessionIdleTimeout()).plusSeconds(1);
+    node.closeIdleSessions();
+    assertThat(node.sessions()).isZero();
+  }
+
+  @Test
   void paymentAnswersFreshInfoForTheSameSession() throws Exception {
     OrchestratorNode node = start(config(), transcoder);
     EthKeyPair b = EthKeyPair.generate(RANDOM);
@@ -409,6 +472,37 @@ class OrchestratorNodeTest {
   private static SegData resign(SegData.Builder seg, EthKeyPair b) {
     seg.clearSig();
     return seg.setSig(ByteString.copyFrom(b.personalSign(SigningPayloads.segment(seg.build())))).build();
+  }
+
+  private static HttpRequest segmentRequest(OrchestratorInfo info, SegData seg, byte[] body) {
+    return HttpRequest.newBuilder(URI.create(info.getTranscoder() + "/segment"))
+        .header("Content-Type", WireHeaders.CONTENT_TYPE_SEGMENT)
+        .header(WireHeaders.SEGMENT, WireHeaders.encodeSegment(seg))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+  }
+
+  /** A clock the test moves by hand. */
+  private static final class MutableClock extends Clock {
+    volatile Instant now;
+
+    MutableClock(Instant start) {
+      now = start;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
   }
 
   private static HttpResponse<byte[]> postSegment(OrchestratorInfo info, SegData seg, byte[] body) {
