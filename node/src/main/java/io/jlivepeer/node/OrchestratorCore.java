@@ -398,24 +398,27 @@ final class OrchestratorCore {
         if (closed) {
           return TranscodeResult.newBuilder().setError("transcode session " + id + " has ended; call GetOrchestrator");
         }
-        if (media == null || !ladder.equals(profiles) || seg.getForceSessionReinit()) {
-          if (media != null) {
-            media.close();
-          }
-          media = transcoder.open(id, profiles);
-          ladder = profiles;
-        }
         long started = System.nanoTime();
         io.jlivepeer.media.TranscodeResult out;
         try {
+          if (media == null || !ladder.equals(profiles) || seg.getForceSessionReinit()) {
+            if (media != null) {
+              media.close();
+              media = null;
+            }
+            media = transcoder.open(id, profiles);
+            ladder = profiles;
+          }
           out = media.transcode(new Segment(
               seg.getManifestId().toStringUtf8(), seg.getSeq(), Math.max(0, seg.getDuration()), data));
         } catch (RuntimeException e) {
           metrics.segmentsFailed.increment();
           log.warn("session {} segment {} failed to transcode: {}", id, seg.getSeq(), e.toString());
           // the decoder may be in a bad state after a failure: start fresh with the next segment
-          media.close();
-          media = null;
+          if (media != null) {
+            media.close();
+            media = null;
+          }
           return TranscodeResult.newBuilder().setError("transcode failed: " + e.getMessage());
         }
         metrics.transcoded(System.nanoTime() - started);
