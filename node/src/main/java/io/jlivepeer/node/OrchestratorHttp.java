@@ -37,6 +37,7 @@ final class OrchestratorHttp extends ChannelInboundHandlerAdapter {
   private ByteArrayOutputStream body;
   private long received;
   private boolean oversize;
+  private long requestStarted;
 
   OrchestratorHttp(OrchestratorCore core, ExecutorService workers, int maxBodyBytes) {
     this.core = core;
@@ -54,6 +55,7 @@ final class OrchestratorHttp extends ChannelInboundHandlerAdapter {
           return;
         }
         request = r;
+        requestStarted = System.nanoTime();
         received = 0;
         long declared = HttpUtil.getContentLength(r, -1L);
         oversize = declared > maxBodyBytes;
@@ -110,7 +112,13 @@ final class OrchestratorHttp extends ChannelInboundHandlerAdapter {
     Runnable work;
     if (method.equals(HttpMethod.POST) && path.equals("/segment")) {
       String contentType = header(req, HttpHeaderNames.CONTENT_TYPE.toString());
-      work = () -> respond(ctx, keepAlive, core.segment(segmentHeader, paymentHeader, contentType, bytes));
+      long arrived = System.nanoTime();
+      core.metrics.uploaded(arrived - requestStarted);
+      work = () -> {
+        HttpAnswer answer = core.segment(segmentHeader, paymentHeader, contentType, bytes);
+        core.metrics.answered(System.nanoTime() - arrived);
+        respond(ctx, keepAlive, answer);
+      };
     } else if (method.equals(HttpMethod.POST) && path.equals("/payment")) {
       work = () -> respond(ctx, keepAlive, core.payment(segmentHeader, paymentHeader));
     } else {
