@@ -165,9 +165,13 @@ final class OrchestratorCore {
     close(sessionId, "ended by the broadcaster");
   }
 
-  /** Ping: O's personal-sign of keccak256(value), so B can check it reached the key it expects. */
+  /**
+   * Ping: answers O's personal-sign of the value, so B can check it reached the key it expects. A 32-byte value
+   * (a nonce or hash) is signed as it is, which is the reference node's personal-sign of the raw value; any other
+   * length is signed as keccak256(value), because wire.md signatures only ever cover 32 bytes.
+   */
   byte[] ping(byte[] value) {
-    return key.personalSign(Keccak.hash(value));
+    return key.personalSign(value.length == 32 ? value : Keccak.hash(value));
   }
 
   OrchestratorInfo info(AuthToken token, byte[] broadcaster) {

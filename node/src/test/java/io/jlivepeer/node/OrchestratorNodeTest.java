@@ -163,11 +163,16 @@ class OrchestratorNodeTest {
   }
 
   @Test
-  void pingAnswersOrchestratorSignatureOverTheValue() {
+  void pingAnswersOrchestratorPersonalSignOfTheValue() {
     OrchestratorNode node = start(config(), transcoder);
     byte[] value = "are you there".getBytes(StandardCharsets.UTF_8);
     PingPong pong = stub(node).ping(PingPong.newBuilder().setValue(ByteString.copyFrom(value)).build());
     assertThat(Signatures.verify(node.ethAddress(), Keccak.hash(value), pong.getValue().toByteArray())).isTrue();
+    byte[] nonce = new byte[32];
+    RANDOM.nextBytes(nonce);
+    PingPong signedNonce = stub(node).ping(PingPong.newBuilder().setValue(ByteString.copyFrom(nonce)).build());
+    assertThat(Signatures.verify(node.ethAddress(), nonce, signedNonce.getValue().toByteArray()))
+        .as("a 32-byte value is personal-signed as it is").isTrue();
   }
 
   @Test
