@@ -1,0 +1,95 @@
+package io.jlivepeer.node;
+
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+
+/** Counters behind O's Prometheus-style {@code GET /metrics} (text exposition format 0.0.4). */
+final class OrchestratorMetrics {
+  final LongAdder segmentsReceived = new LongAdder();
+  final LongAdder segmentsTranscoded = new LongAdder();
+  final LongAdder segmentsFailed = new LongAdder();
+  final LongAdder segmentsRejected = new LongAdder();
+  final LongAdder segmentsBusy = new LongAdder();
+  final LongAdder transcodeNanos = new LongAdder();
+  final LongAdder sessionsCapped = new LongAdder();
+  final LongAdder uploadNanos = new LongAdder();
+  final LongAdder uploads = new LongAdder();
+  final LongAdder handlingNanos = new LongAdder();
+  final LongAdder handled = new LongAdder();
+  private final IntSupplier sessions;
+  private final int maxSessions;
+  private final LongSupplier storedBytes;
+
+  OrchestratorMetrics(IntSupplier sessions, int maxSessions, LongSupplier storedBytes) {
+    this.sessions = sessions;
+    this.maxSessions = maxSessions;
+    this.storedBytes = storedBytes;
+  }
+
+  void transcoded(long nanos) {
+    segmentsTranscoded.increment();
+    transcodeNanos.add(nanos);
+  }
+
+  /** A segment body arrived: from its request head to its last byte. */
+  void uploaded(long nanos) {
+    uploads.increment();
+    uploadNanos.add(nanos);
+  }
+
+  /** A segment was answered: from its last body byte to the answer (checks, queue wait, transcode, signing). */
+  void answered(long nanos) {
+    handled.increment();
+    handlingNanos.add(nanos);
+  }
+
+  String render() {
+    StringBuilder out = new StringBuilder(1024);
+    counter(out, "livepeer_orchestrator_segments_received_total", "Segments posted to /segment.",
+        segmentsReceived.sum());
+    counter(out, "livepeer_orchestrator_segments_transcoded_total", "Segments transcoded successfully.",
+        segmentsTranscoded.sum());
+    counter(out, "livepeer_orchestrator_segments_failed_total", "Segments whose transcode failed.",
+        segmentsFailed.sum());
+    counter(out, "livepeer_orchestrator_segments_rejected_total",
+        "Segments refused with a 4xx status (credentials, hash, size, capacity).", segmentsRejected.sum());
+    counter(out, "livepeer_orchestrator_segments_busy_total", "Segments answered OrchestratorBusy.",
+        segmentsBusy.sum());
+    counter(out, "livepeer_orchestrator_sessions_capped_total", "New sessions refused with OrchestratorCapped.",
+        sessionsCapped.sum());
+    out.append("# HELP livepeer_orchestrator_transcode_seconds Time spent transcoding segments.\n")
+        .append("# TYPE livepeer_orchestrator_transcode_seconds summary\n")
+        .append("livepeer_orchestrator_transcode_seconds_sum ").append(transcodeNanos.sum() / 1e9).append('\n')
+        .append("livepeer_orchestrator_transcode_seconds_count ").append(segmentsTranscoded.sum()).append('\n');
+    summary(out, "livepeer_orchestrator_segment_upload_seconds",
+        "Time from a segment request's head to its last body byte.", uploadNanos.sum(), uploads.sum());
+    summary(out, "livepeer_orchestrator_segment_handling_seconds",
+        "Time from a segment's last body byte to O's answer (checks, queue, transcode, signing).",
+        handlingNanos.sum(), handled.sum());
+    gauge(out, "livepeer_orchestrator_sessions", "Open transcode sessions.", sessions.getAsInt());
+    gauge(out, "livepeer_orchestrator_max_sessions", "Session limit (-maxSessions).", maxSessions);
+    gauge(out, "livepeer_orchestrator_stored_rendition_bytes", "Rendition bytes held for download.",
+        storedBytes.getAsLong());
+    return out.toString();
+  }
+
+  private static void counter(StringBuilder out, String name, String help, long value) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+        .append("# TYPE ").append(name).append(" counter\n")
+        .append(name).append(' ').append(value).append('\n');
+  }
+
+  private static void summary(StringBuilder out, String name, String help, long nanos, long count) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+        .append("# TYPE ").append(name).append(" summary\n")
+        .append(name).append("_sum ").append(nanos / 1e9).append('\n')
+        .append(name).append("_count ").append(count).append('\n');
+  }
+
+  private static void gauge(StringBuilder out, String name, String help, long value) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+        .append("# TYPE ").append(name).append(" gauge\n")
+        .append(name).append(' ').append(value).append('\n');
+  }
+}

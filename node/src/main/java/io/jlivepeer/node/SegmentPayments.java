@@ -1,0 +1,33 @@
+package io.jlivepeer.node;
+
+import io.jlivepeer.wire.WireException;
+import io.jlivepeer.wire.proto.Payment;
+import io.jlivepeer.wire.proto.SegData;
+import io.jlivepeer.wire.proto.TicketParams;
+
+/**
+ * The seam where micropayments plug into the orchestrator (wire.md {@code Livepeer-Payment}, issue "micropayments").
+ * Without a chain {@link #NONE} accepts every segment and advertises empty ticket params.
+ */
+interface SegmentPayments {
+  /**
+   * Checks and credits the payment sent with a segment (or with {@code POST /payment} when {@code segData} is the
+   * default instance); throws {@link WireException} with 400 (e.g. "Insufficient balance") to refuse it.
+   */
+  void accept(String sessionId, Payment payment, SegData segData);
+
+  /** Ticket params for a broadcaster's OrchestratorInfo (empty without a chain). */
+  TicketParams ticketParams(byte[] broadcaster);
+
+  SegmentPayments NONE = new SegmentPayments() {
+    @Override
+    public void accept(String sessionId, Payment payment, SegData segData) {
+      // no chain: payment headers may be empty and are ignored
+    }
+
+    @Override
+    public TicketParams ticketParams(byte[] broadcaster) {
+      return TicketParams.getDefaultInstance();
+    }
+  };
+}
