@@ -75,9 +75,12 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     setVerbosity(flags.verbosity);
+    if (flags.orchestrator) {
+      return runOrchestrator();
+    }
     if (!flags.broadcaster && !flags.gateway) {
-      System.err.println("Choose a role: -broadcaster (ingest, transcode, serve HLS). Or try 'livepeer demo'."
-          + " See 'livepeer --help'.");
+      System.err.println("Choose a role: -broadcaster (ingest, transcode, serve HLS) or -orchestrator -transcoder."
+          + " Or try 'livepeer demo'. See 'livepeer --help'.");
       return 2;
     }
     BroadcasterConfig config = broadcasterConfig(flags);
@@ -86,6 +89,23 @@ public final class Main implements Callable<Integer> {
           node.rtmpAddress().getPort());
       System.out.printf("Play:    http://%s:%d/stream/<streamName>.m3u8%n",
           printableHost(node.httpAddress().getHostString()), node.httpAddress().getPort());
+      awaitShutdown();
+    }
+    return 0;
+  }
+
+  private int runOrchestrator() throws InterruptedException {
+    if (!flags.transcoder) {
+      System.err.println("-orchestrator needs -transcoder for now (remote transcoders are not wired into the"
+          + " command yet): run 'livepeer -orchestrator -transcoder ...'.");
+      return 2;
+    }
+    var address = HostPort.parse("serviceAddr", flags.serviceAddr);
+    var config = io.jlivepeer.node.OrchestratorConfig.defaults(address.getHostString(), address.getPort(),
+            flags.dataDirOrDefault(), flags.orchSecret)
+        .withMaxSessions(flags.maxSessions).withPrice(flags.pricePerUnit, flags.pixelsPerUnit);
+    try (var node = io.jlivepeer.node.OrchestratorNode.start(config, new FfmpegTranscoder())) {
+      System.out.println("Orchestrator serving broadcasters at " + node.transcoderUrl() + " (gRPC + HTTPS)");
       awaitShutdown();
     }
     return 0;

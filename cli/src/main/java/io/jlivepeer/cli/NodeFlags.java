@@ -16,6 +16,30 @@ final class NodeFlags {
       description = "Same as -broadcaster (the reference node's newer name).")
   boolean gateway;
 
+  @Option(names = {"-orchestrator", "--orchestrator"}, arity = "0..1", fallbackValue = "true",
+      description = "Run as an orchestrator: serve broadcasters on -serviceAddr (gRPC + HTTPS, one TLS port).")
+  boolean orchestrator;
+
+  @Option(names = {"-transcoder", "--transcoder"}, arity = "0..1", fallbackValue = "true",
+      description = "With -orchestrator: transcode on this machine.")
+  boolean transcoder;
+
+  @Option(names = {"-serviceAddr", "--serviceAddr"}, defaultValue = "127.0.0.1:8935", paramLabel = "host:port",
+      description = "Orchestrator's public service address (TLS; gRPC and HTTPS). Default: ${DEFAULT-VALUE}")
+  String serviceAddr;
+
+  @Option(names = {"-orchSecret", "--orchSecret"}, defaultValue = "", paramLabel = "secret",
+      description = "Orchestrator secret: shared with remote transcoders; also keys the auth tokens.")
+  String orchSecret;
+
+  @Option(names = {"-pricePerUnit", "--pricePerUnit"}, defaultValue = "0",
+      description = "Orchestrator's price in wei per -pixelsPerUnit pixels. Default: ${DEFAULT-VALUE}")
+  long pricePerUnit;
+
+  @Option(names = {"-pixelsPerUnit", "--pixelsPerUnit"}, defaultValue = "1",
+      description = "Pixels the price is quoted for. Default: ${DEFAULT-VALUE}")
+  long pixelsPerUnit;
+
   @Option(names = {"-rtmpAddr", "--rtmpAddr"}, defaultValue = "127.0.0.1:1935", paramLabel = "host:port",
       description = "Where to accept RTMP publishers. Default: ${DEFAULT-VALUE}")
   String rtmpAddr;
