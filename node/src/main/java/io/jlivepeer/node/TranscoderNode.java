@@ -154,7 +154,14 @@ public final class TranscoderNode implements AutoCloseable {
         backoff = FIRST_BACKOFF; // O is talking to us: the registration works
       }
       try {
-        workers.execute(() -> handle(notify));
+        workers.execute(() -> {
+          try {
+            handle(notify);
+          } catch (RuntimeException e) {
+            // e.g. a media session interrupted while closing during shutdown: log, never kill the worker silently
+            log.warn("task {} ended with {}", notify.getTaskId(), e.toString());
+          }
+        });
       } catch (java.util.concurrent.RejectedExecutionException e) {
         log.debug("task {} dropped: transcoder stopping", notify.getTaskId());
       }
@@ -168,8 +175,8 @@ public final class TranscoderNode implements AutoCloseable {
       Status status = Status.fromThrowable(t);
       String description = status.getDescription() == null ? "" : status.getDescription();
       if (status.getCode() == Status.Code.PERMISSION_DENIED && description.contains(RemoteTranscoders.INVALID_SECRET)) {
-        fatal("orchestrator " + config.orchHost() + ":" + config.orchPort() + " refused our -orchSecret ("
-            + description + "); start this transcoder with the secret the orchestrator was started with");
+        fatal("orchestrator refused our -orchSecret (" + config.orchHost() + ":" + config.orchPort() + " said: "
+            + description + "); start this transcoder with the -orchSecret the orchestrator was started with");
         return;
       }
       if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
