@@ -197,6 +197,30 @@ class RemoteTranscoderTest {
   }
 
   @Test
+  void aTranscoderThatDoesNotAnswerInTimeLosesTheTaskToAnother() throws Exception {
+    OrchestratorNode o = startO();
+    StallingTranscoder stalling = new StallingTranscoder();
+    TranscoderNode slow = startT(o, SECRET, stalling);
+    waitFor(() -> o.remoteTranscoders() == 1);
+    TranscoderNode fast = startT(o, SECRET, new FakeTranscoder());
+    waitFor(() -> o.remoteTranscoders() == 2);
+    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    OrchestratorInfo info = getOrchestrator(o, b);
+
+    long started = System.nanoTime();
+    HttpResponse<byte[]> response = postSegment(info, segData(info, b, 0, segments.get(0)));
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertThat(transcoded(response).getSeq()).isZero();
+    assertThat(stalling.started.getCount()).as("the first T got the task").isZero();
+    // timeout for a 2 s segment: max(8 s, 4 x 2 s) = 8 s
+    assertThat(tookMs).isBetween(7_900L, 20_000L);
+    assertThat(fast.tasksDone()).isEqualTo(1);
+    assertThat(slow.tasksDone()).isZero();
+    assertThat(o.remoteTranscoderLoads()).as("the session moved to the T that answered").containsExactly(0, 1);
+    stalling.release.countDown();
+  }
+
+  @Test
   void wrongSecretIsFatalForTheTranscoderAndOKeepsServing() throws Exception {
     OrchestratorNode o = startO();
     TranscoderNode wrong = startT(o, "not-the-secret", new FakeTranscoder());
