@@ -115,6 +115,7 @@ public final class OrchestratorNode implements AutoCloseable {
         config.localTranscoding() ? java.util.Optional.of(transcoder) : java.util.Optional.empty(),
         () -> base[0], key.checksumAddress());
     OrchestratorCore core = new OrchestratorCore(config, remotes, key, tokens, clock, payments, closer, downloader);
+    core.metrics.remoteTranscoders(remotes::totals);
     ServicePort port;
     try {
       port = ServicePort.start(ServicePortConfig.defaults().withAddress(config.serviceHost(), config.servicePort()),

@@ -80,6 +80,17 @@ final class RemoteTranscoders implements Transcoder {
     return out;
   }
 
+  /** {registered transcoders, their total capacity, their total load} for /metrics. */
+  long[] totals() {
+    long[] out = new long[3];
+    for (Remote r : remotes) {
+      out[0]++;
+      out[1] += r.capacity;
+      out[2] += r.load.get();
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------------------------------------- registration
 
   void register(RegisterRequest request, StreamObserver<NotifySegment> stream) {
