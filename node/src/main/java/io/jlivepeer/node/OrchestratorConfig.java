@@ -23,10 +23,14 @@ import java.time.Duration;
  *     minute so a B that pauses briefly keeps its warm transcoder)
  * @param maxStoredBytes rendition bytes kept for download across all sessions (default 256 MiB); the oldest
  *     segments' renditions are dropped first
+ * @param localTranscoding whether O transcodes itself ({@code -transcoder} on an orchestrator; default true); with
+ *     remote transcoders registered O sends work to them first and uses its own transcoder when none can take it;
+ *     false: segments fail when no remote transcoder is registered
  */
 public record OrchestratorConfig(String serviceHost, int servicePort, String publicHost, Path dataDir,
     String orchSecret, int maxSessions, long pricePerUnit, long pixelsPerUnit, int maxSegmentBytes,
-    int sessionQueueDepth, Duration sessionIdleTimeout, long maxStoredBytes) {
+    int sessionQueueDepth, Duration sessionIdleTimeout, long maxStoredBytes,
+    boolean localTranscoding) {
 
   public OrchestratorConfig {
     if (serviceHost == null || serviceHost.isBlank()) {
@@ -62,21 +66,30 @@ public record OrchestratorConfig(String serviceHost, int servicePort, String pub
   /** The defaults, listening on {@code serviceHost:servicePort} with state in {@code dataDir}. */
   public static OrchestratorConfig defaults(String serviceHost, int servicePort, Path dataDir, String orchSecret) {
     return new OrchestratorConfig(serviceHost, servicePort, "", dataDir, orchSecret, 10, 0, 1, 32 << 20, 3,
-        Duration.ofSeconds(70), 256L << 20);
+        Duration.ofSeconds(70), 256L << 20, true);
   }
 
   public OrchestratorConfig withMaxSessions(int sessions) {
     return new OrchestratorConfig(serviceHost, servicePort, publicHost, dataDir, orchSecret, sessions, pricePerUnit,
-        pixelsPerUnit, maxSegmentBytes, sessionQueueDepth, sessionIdleTimeout, maxStoredBytes);
+        pixelsPerUnit, maxSegmentBytes, sessionQueueDepth, sessionIdleTimeout, maxStoredBytes,
+        localTranscoding);
   }
 
   public OrchestratorConfig withPrice(long perUnit, long pixels) {
     return new OrchestratorConfig(serviceHost, servicePort, publicHost, dataDir, orchSecret, maxSessions, perUnit,
-        pixels, maxSegmentBytes, sessionQueueDepth, sessionIdleTimeout, maxStoredBytes);
+        pixels, maxSegmentBytes, sessionQueueDepth, sessionIdleTimeout, maxStoredBytes,
+        localTranscoding);
   }
 
   public OrchestratorConfig withMaxSegmentBytes(int bytes) {
     return new OrchestratorConfig(serviceHost, servicePort, publicHost, dataDir, orchSecret, maxSessions,
-        pricePerUnit, pixelsPerUnit, bytes, sessionQueueDepth, sessionIdleTimeout, maxStoredBytes);
+        pricePerUnit, pixelsPerUnit, bytes, sessionQueueDepth, sessionIdleTimeout, maxStoredBytes,
+        localTranscoding);
+  }
+
+  /** Whether O transcodes segments itself (false: only registered remote transcoders do). */
+  public OrchestratorConfig withLocalTranscoding(boolean local) {
+    return new OrchestratorConfig(serviceHost, servicePort, publicHost, dataDir, orchSecret, maxSessions,
+        pricePerUnit, pixelsPerUnit, maxSegmentBytes, sessionQueueDepth, sessionIdleTimeout, maxStoredBytes, local);
   }
 }

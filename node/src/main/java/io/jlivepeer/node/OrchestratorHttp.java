@@ -31,6 +31,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class OrchestratorHttp extends ChannelInboundHandlerAdapter {
   private final OrchestratorCore core;
+  private final RemoteTranscoders remotes;
   private final ExecutorService workers;
   private final int maxBodyBytes;
   private HttpRequest request;
@@ -39,8 +40,9 @@ final class OrchestratorHttp extends ChannelInboundHandlerAdapter {
   private boolean oversize;
   private long requestStarted;
 
-  OrchestratorHttp(OrchestratorCore core, ExecutorService workers, int maxBodyBytes) {
+  OrchestratorHttp(OrchestratorCore core, RemoteTranscoders remotes, ExecutorService workers, int maxBodyBytes) {
     this.core = core;
+    this.remotes = remotes;
     this.workers = workers;
     this.maxBodyBytes = maxBodyBytes;
   }
@@ -100,6 +102,23 @@ final class OrchestratorHttp extends ChannelInboundHandlerAdapter {
       respond(ctx, keepAlive, core.rendition(path)
           .map(data -> new HttpAnswer(200, "video/MP2T", data))
           .orElseGet(() -> HttpAnswer.text(404, "no rendition at " + path + " (expired or never made)")));
+      return;
+    }
+    if (method.equals(HttpMethod.GET) && path.startsWith("/transcoderTask/")) {
+      if (!remotes.credentialsValid(header(req, HttpHeaderNames.AUTHORIZATION.toString()),
+          header(req, WireHeaders.CREDENTIALS))) {
+        respond(ctx, keepAlive, HttpAnswer.text(403, "transcoder credentials refused"));
+        return;
+      }
+      respond(ctx, keepAlive, remotes.input(path)
+          .map(data -> new HttpAnswer(200, "video/MP2T", data))
+          .orElseGet(() -> HttpAnswer.text(404, "no task input at " + path + " (finished or timed out)")));
+      return;
+    }
+    if (method.equals(HttpMethod.POST) && path.equals("/transcodeResults")) {
+      respond(ctx, keepAlive, remotes.results(header(req, HttpHeaderNames.AUTHORIZATION.toString()),
+          header(req, WireHeaders.CREDENTIALS), header(req, WireHeaders.TASK_ID), header(req, WireHeaders.PIXELS),
+          header(req, HttpHeaderNames.CONTENT_TYPE.toString()), bytes));
       return;
     }
     if (method.equals(HttpMethod.GET) && path.equals("/metrics")) {

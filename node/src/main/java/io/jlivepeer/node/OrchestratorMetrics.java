@@ -20,6 +20,7 @@ final class OrchestratorMetrics {
   private final IntSupplier sessions;
   private final int maxSessions;
   private final LongSupplier storedBytes;
+  private volatile java.util.function.Supplier<long[]> remoteTranscoders = () -> new long[3];
 
   OrchestratorMetrics(IntSupplier sessions, int maxSessions, LongSupplier storedBytes) {
     this.sessions = sessions;
@@ -42,6 +43,11 @@ final class OrchestratorMetrics {
   void answered(long nanos) {
     handled.increment();
     handlingNanos.add(nanos);
+  }
+
+  /** Where the remote transcoder gauges come from: {count, total capacity, total load}. */
+  void remoteTranscoders(java.util.function.Supplier<long[]> totals) {
+    this.remoteTranscoders = totals;
   }
 
   String render() {
@@ -71,6 +77,12 @@ final class OrchestratorMetrics {
     gauge(out, "livepeer_orchestrator_max_sessions", "Session limit (-maxSessions).", maxSessions);
     gauge(out, "livepeer_orchestrator_stored_rendition_bytes", "Rendition bytes held for download.",
         storedBytes.getAsLong());
+    long[] remote = remoteTranscoders.get();
+    gauge(out, "livepeer_orchestrator_remote_transcoders", "Remote transcoders registered.", remote[0]);
+    gauge(out, "livepeer_orchestrator_remote_transcoder_capacity",
+        "Sessions the registered remote transcoders offer in all.", remote[1]);
+    gauge(out, "livepeer_orchestrator_remote_transcoder_load",
+        "Stream sessions assigned to remote transcoders now.", remote[2]);
     return out.toString();
   }
 

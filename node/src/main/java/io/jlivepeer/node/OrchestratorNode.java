@@ -62,14 +62,16 @@ public final class OrchestratorNode implements AutoCloseable {
   private static final Duration IDLE_SWEEP = Duration.ofSeconds(5);
 
   private final OrchestratorCore core;
+  private final RemoteTranscoders remotes;
   private final ServicePort port;
   private final ExecutorService workers;
   private final ExecutorService closer;
   private final ScheduledExecutorService sweeper;
 
-  private OrchestratorNode(OrchestratorCore core, ServicePort port, ExecutorService workers, ExecutorService closer,
+  private OrchestratorNode(OrchestratorCore core, RemoteTranscoders remotes, ServicePort port, ExecutorService workers, ExecutorService closer,
       ScheduledExecutorService sweeper) {
     this.core = core;
+    this.remotes = remotes;
     this.port = port;
     this.workers = workers;
     this.closer = closer;
@@ -108,23 +110,29 @@ public final class OrchestratorNode implements AutoCloseable {
         .connectTimeout(Duration.ofSeconds(4))
         .followRedirects(HttpClient.Redirect.NEVER)
         .build();
-    OrchestratorCore core = new OrchestratorCore(config, transcoder, key, tokens, clock, payments, closer, downloader);
+    String[] base = {""};
+    RemoteTranscoders remotes = new RemoteTranscoders(config.orchSecret(),
+        config.localTranscoding() ? java.util.Optional.of(transcoder) : java.util.Optional.empty(),
+        () -> base[0], key.checksumAddress());
+    OrchestratorCore core = new OrchestratorCore(config, remotes, key, tokens, clock, payments, closer, downloader);
+    core.metrics.remoteTranscoders(remotes::totals);
     ServicePort port;
     try {
       port = ServicePort.start(ServicePortConfig.defaults().withAddress(config.serviceHost(), config.servicePort()),
-          identity, List.of(new Grpc(core).bindService()),
-          pipeline -> pipeline.addLast(new OrchestratorHttp(core, workers, config.maxSegmentBytes())));
+          identity, List.of(new Grpc(core).bindService(), new RemoteTranscoders.Grpc(remotes).bindService()),
+          pipeline -> pipeline.addLast(new OrchestratorHttp(core, remotes, workers, config.maxSegmentBytes())));
     } catch (WireException e) {
       workers.shutdownNow();
       closer.shutdownNow();
       throw new NodeException(e.getMessage(), e);
     }
     core.baseUrl("https://" + hostForUrl(config.publicHost()) + ":" + port.address().getPort());
+    base[0] = core.baseUrl();
     ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(daemon("orchestrator-idle"));
     sweeper.scheduleWithFixedDelay(core::closeIdle, IDLE_SWEEP.toMillis(), IDLE_SWEEP.toMillis(),
         TimeUnit.MILLISECONDS);
     log.info("orchestrator {} serving at {} (max {} sessions)", address(key), core.baseUrl(), config.maxSessions());
-    return new OrchestratorNode(core, port, workers, closer, sweeper);
+    return new OrchestratorNode(core, remotes, port, workers, closer, sweeper);
   }
 
   /** The bound service address (the real port when the config asked for port 0). */
@@ -147,6 +155,16 @@ public final class OrchestratorNode implements AutoCloseable {
     return core.sessionCount();
   }
 
+  /** Remote transcoders registered now (net.Transcoder/RegisterTranscoder with the right secret). */
+  public int remoteTranscoders() {
+    return remotes.registered();
+  }
+
+  /** Stream sessions assigned to each registered remote transcoder, in registration order. */
+  public List<Integer> remoteTranscoderLoads() {
+    return remotes.loads();
+  }
+
   /** The {@code /metrics} text. */
   public String metricsText() {
     return core.metrics.render();
@@ -160,6 +178,7 @@ public final class OrchestratorNode implements AutoCloseable {
   @Override
   public void close() {
     sweeper.shutdownNow();
+    remotes.closeAll();
     port.close();
     core.closeAll();
     workers.shutdownNow();
