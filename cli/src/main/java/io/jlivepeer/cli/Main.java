@@ -63,7 +63,8 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand(new DevchainCommand());
     cl.setDefaultValueProvider(sources);
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (e instanceof CliException || e instanceof MediaException || e instanceof IllegalArgumentException) {
+      if (e instanceof CliException || e instanceof MediaException || e instanceof IllegalArgumentException
+          || e instanceof io.jlivepeer.node.NodeException) {
         commandLine.getErr().println("error: " + e.getMessage());
         return 2;
       }
@@ -77,6 +78,9 @@ public final class Main implements Callable<Integer> {
     setVerbosity(flags.verbosity);
     if (flags.orchestrator) {
       return runOrchestrator();
+    }
+    if (flags.transcoder) {
+      return runTranscoder();
     }
     if (!flags.broadcaster && !flags.gateway) {
       System.err.println("Choose a role: -broadcaster (ingest, transcode, serve HLS) or -orchestrator -transcoder."
@@ -95,20 +99,32 @@ public final class Main implements Callable<Integer> {
   }
 
   private int runOrchestrator() throws InterruptedException {
-    if (!flags.transcoder) {
-      System.err.println("-orchestrator needs -transcoder for now (remote transcoders are not wired into the"
-          + " command yet): run 'livepeer -orchestrator -transcoder ...'.");
-      return 2;
-    }
     var address = HostPort.parse("serviceAddr", flags.serviceAddr);
     var config = io.jlivepeer.node.OrchestratorConfig.defaults(address.getHostString(), address.getPort(),
             flags.dataDirOrDefault(), flags.orchSecret)
-        .withMaxSessions(flags.maxSessions).withPrice(flags.pricePerUnit, flags.pixelsPerUnit);
+        .withMaxSessions(flags.maxSessions).withPrice(flags.pricePerUnit, flags.pixelsPerUnit)
+        .withLocalTranscoding(flags.transcoder);
     try (var node = io.jlivepeer.node.OrchestratorNode.start(config, new FfmpegTranscoder())) {
-      System.out.println("Orchestrator serving broadcasters at " + node.transcoderUrl() + " (gRPC + HTTPS)");
+      System.out.println("Orchestrator serving broadcasters at " + node.transcoderUrl() + " (gRPC + HTTPS)"
+          + (flags.transcoder ? "; transcoding locally" : "; waiting for remote transcoders (-orchSecret)"));
       awaitShutdown();
     }
     return 0;
+  }
+
+  private int runTranscoder() throws InterruptedException {
+    if (flags.orchAddr.isBlank() || flags.orchSecret.isBlank()) {
+      System.err.println("A remote transcoder needs its orchestrator: -transcoder -orchAddr host:port -orchSecret <secret>");
+      return 2;
+    }
+    var config = io.jlivepeer.node.TranscoderConfig.of(flags.orchAddr.strip(), flags.orchSecret, flags.maxSessions);
+    try (var node = io.jlivepeer.node.TranscoderNode.start(config, new FfmpegTranscoder())) {
+      System.out.println("Transcoder for " + flags.orchAddr + " (" + flags.maxSessions + " sessions); Ctrl-C to stop");
+      Thread hook = new Thread(node::close, "transcoder-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      node.await(); // returns after Ctrl-C; throws when the orchestrator refuses us for good (wrong secret)
+      return 0;
+    }
   }
 
   static BroadcasterConfig broadcasterConfig(NodeFlags flags) {

@@ -21,8 +21,12 @@ final class NodeFlags {
   boolean orchestrator;
 
   @Option(names = {"-transcoder", "--transcoder"}, arity = "0..1", fallbackValue = "true",
-      description = "With -orchestrator: transcode on this machine.")
+      description = "With -orchestrator: transcode on this machine. Alone: a remote transcoder for -orchAddr.")
   boolean transcoder;
+
+  @Option(names = {"-orchAddr", "--orchAddr"}, defaultValue = "", paramLabel = "host:port[,...]",
+      description = "A transcoder's orchestrator (-transcoder alone); a broadcaster's orchestrators.")
+  String orchAddr;
 
   @Option(names = {"-serviceAddr", "--serviceAddr"}, defaultValue = "127.0.0.1:8935", paramLabel = "host:port",
       description = "Orchestrator's public service address (TLS; gRPC and HTTPS). Default: ${DEFAULT-VALUE}")
