@@ -144,7 +144,9 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     private final List<VideoProfile> profiles;
     /** O session per orchestrator this stream used: the auth token names it. */
     private final Map<OrchestratorPool.Orch, OrchestratorInfo> infos = new HashMap<>();
+    /** The O this stream sticks to; empty after a failure or a slow segment (the next pick is by score). */
     private Optional<OrchestratorPool.Orch> current = Optional.empty();
+    private Optional<OrchestratorPool.Orch> lastUsed = Optional.empty();
 
     Session(List<VideoProfile> profiles) {
       this.profiles = profiles;
@@ -156,11 +158,13 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       List<String> errors = new ArrayList<>();
       for (int attempt = 0; attempt < config.maxAttempts(); attempt++) {
         OrchestratorPool.Orch o = current.filter(c -> !tried.contains(c)).orElseGet(() -> pool.best(tried));
-        if (current.isPresent() && current.get() != o) {
+        if (lastUsed.isPresent() && lastUsed.get() != o) {
           swaps.incrementAndGet();
-          log.info("stream {} segment {}: moving from {} to {}", segment.streamId(), segment.seq(), current.get(), o);
+          log.info("stream {} segment {}: moving from {} to {}", segment.streamId(), segment.seq(), lastUsed.get(),
+              o);
         }
         current = Optional.of(o);
+        lastUsed = current;
         tried.add(o);
         long start = System.nanoTime();
         try {

@@ -1,0 +1,196 @@
+package io.jlivepeer.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jlivepeer.media.FfmpegBinaries;
+import io.jlivepeer.media.FfmpegTranscoder;
+import io.jlivepeer.media.MediaException;
+import io.jlivepeer.media.Rendition;
+import io.jlivepeer.media.Segment;
+import io.jlivepeer.media.TestMedia;
+import io.jlivepeer.media.TranscodeResult;
+import io.jlivepeer.media.Transcoder;
+import io.jlivepeer.media.VideoProfile;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** B's remote transcoder against real orchestrators on loopback (one segment at a time, no ingest). */
+class RemoteTranscoderTest {
+  static final List<VideoProfile> LADDER = List.of(
+      VideoProfile.of("P144p30fps16x9", 256, 144, 300_000, 30),
+      VideoProfile.of("P240p30fps16x9", 426, 240, 600_000, 30));
+
+  private static List<byte[]> segments;
+
+  @TempDir Path dir;
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @BeforeAll
+  static void cutSegments(@TempDir Path work) throws IOException {
+    FfmpegBinaries.usePlatformExtension();
+    Path source = TestMedia.source(320, 180, 30, 6, "ts");
+    TestMedia.run(List.of(FfmpegBinaries.ffmpeg().toString(), "-hide_banner", "-loglevel", "error", "-i",
+        source.toString(), "-c", "copy", "-f", "segment", "-segment_time", "2", "-segment_format", "mpegts",
+        work.resolve("seg%03d.ts").toString()), 60);
+    try (Stream<Path> files = Files.list(work)) {
+      segments = new ArrayList<>();
+      for (Path p : files.filter(p -> p.toString().endsWith(".ts")).sorted().toList()) {
+        segments.add(Files.readAllBytes(p));
+      }
+    }
+    assertThat(segments.size()).as("segments cut from a 6 s clip").isGreaterThanOrEqualTo(2);
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable c : toClose.reversed()) {
+      c.close();
+    }
+  }
+
+  @Test
+  void transcodesThroughAnOrchestratorAndEndsItsSessionOnClose() {
+    OrchestratorNode o = orchestrator("o1", new FfmpegTranscoder());
+    RemoteTranscoder remote = remote(RemoteConfig.defaults(List.of(addr(o)), dir.resolve("b")));
+    Transcoder.TranscodeSession session = remote.open("stream", LADDER);
+    for (int seq = 0; seq < 2; seq++) {
+      TranscodeResult result = session.transcode(new Segment("stream", seq, 2000, segments.get(seq)));
+      assertThat(result.renditions()).extracting(Rendition::profile).containsExactlyElementsOf(LADDER);
+      assertThat(result.renditions()).allSatisfy(r -> {
+        assertThat(r.data().length).isPositive().isEqualTo(r.data().length / 188 * 188);
+        assertThat(r.encodedPixels()).isPositive();
+      });
+    }
+    assertThat(o.sessions()).isEqualTo(1);
+    assertThat(remote.segmentRequests()).isEqualTo(2);
+    session.close();
+    assertThat(o.sessions()).as("EndTranscodingSession freed O's session").isZero();
+  }
+
+  @Test
+  void atMostMaxAttemptsRequestsPerSegmentWhenEveryOrchestratorFails() {
+    AtomicInteger calls = new AtomicInteger();
+    OrchestratorNode a = orchestrator("a", new FailingTranscoder(calls));
+    OrchestratorNode b = orchestrator("b", new FailingTranscoder(calls));
+    RemoteTranscoder remote = remote(RemoteConfig.defaults(List.of(addr(a), addr(b)), dir.resolve("b")));
+    Transcoder.TranscodeSession session = remote.open("stream", LADDER);
+    for (int seq = 0; seq < 3; seq++) {
+      Segment segment = new Segment("stream", seq, 2000, segments.get(0));
+      assertThatThrownBy(() -> session.transcode(segment))
+          .isInstanceOf(MediaException.class)
+          .hasMessageContaining("failed on 3 attempts")
+          .hasMessageContaining("-orchAddr");
+      assertThat(calls.get()).as("transcodes on both O's after segment %d", seq).isEqualTo(3 * (seq + 1));
+    }
+    assertThat(remote.segmentRequests()).isEqualTo(9);
+    session.close();
+  }
+
+  @Test
+  void unreachableOrchestratorsCostAtMostMaxAttemptsAndFailClearly() throws IOException {
+    int dead;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      dead = s.getLocalPort();
+    }
+    RemoteTranscoder remote = remote(RemoteConfig.defaults(List.of("127.0.0.1:" + dead), dir.resolve("b"))
+        .withMaxAttempts(2));
+    Transcoder.TranscodeSession session = remote.open("stream", LADDER);
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> session.transcode(new Segment("stream", 0, 2000, segments.get(0))))
+        .isInstanceOf(MediaException.class).hasMessageContaining("failed on 2 attempts")
+        .hasMessageContaining("127.0.0.1:" + dead);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(remote.segmentRequests()).as("no segment POST without an OrchestratorInfo").isZero();
+    session.close();
+  }
+
+  @Test
+  void movesToTheOtherOrchestratorWhenOneFails() {
+    AtomicInteger failures = new AtomicInteger();
+    OrchestratorNode bad = orchestrator("bad", new FailingTranscoder(failures));
+    OrchestratorNode good = orchestrator("good", new FfmpegTranscoder());
+    RemoteTranscoder remote = remote(RemoteConfig.defaults(List.of(addr(bad), addr(good)), dir.resolve("b")));
+    remote.pool().seedLatency(addr(bad), 1);
+    remote.pool().seedLatency(addr(good), 500);
+    Transcoder.TranscodeSession session = remote.open("stream", LADDER);
+    for (int seq = 0; seq < 2; seq++) {
+      assertThat(session.transcode(new Segment("stream", seq, 2000, segments.get(seq))).renditions()).hasSize(2);
+    }
+    assertThat(failures.get()).as("the failing O got the first try only, then was suspended").isEqualTo(1);
+    assertThat(remote.segmentRequests()).isEqualTo(3);
+    assertThat(remote.swaps()).isEqualTo(1);
+    assertThat(remote.pool().scores().getFirst()).startsWith(addr(good));
+    session.close();
+  }
+
+  @Test
+  void keepsItsSigningKeyInTheDataDir() {
+    byte[] first;
+    RemoteConfig config = RemoteConfig.defaults(List.of("127.0.0.1:1"), dir.resolve("keyed"));
+    try (RemoteTranscoder r = new RemoteTranscoderHolder(config).get()) {
+      first = r.ethAddress();
+    }
+    assertThat(dir.resolve("keyed").resolve(RemoteTranscoder.KEY_FILE)).exists();
+    try (RemoteTranscoder again = new RemoteTranscoderHolder(config).get()) {
+      assertThat(again.ethAddress()).isEqualTo(first).hasSize(20);
+    }
+  }
+
+  private record RemoteTranscoderHolder(RemoteConfig config) {
+    RemoteTranscoder get() {
+      return RemoteTranscoder.start(config.withMinRequestTimeout(Duration.ofSeconds(1)), LADDER);
+    }
+  }
+
+  private OrchestratorNode orchestrator(String name, Transcoder transcoder) {
+    OrchestratorNode o = OrchestratorNode.start(
+        OrchestratorConfig.defaults("127.0.0.1", 0, dir.resolve(name), "secret-" + name), transcoder);
+    toClose.add(o);
+    return o;
+  }
+
+  private RemoteTranscoder remote(RemoteConfig config) {
+    RemoteTranscoder r = RemoteTranscoder.start(config, LADDER);
+    toClose.add(r);
+    return r;
+  }
+
+  static String addr(OrchestratorNode o) {
+    return "127.0.0.1:" + o.serviceAddress().getPort();
+  }
+
+  /** An orchestrator's media transcoder that always fails, counting the segments it was given. */
+  static final class FailingTranscoder implements Transcoder {
+    private final AtomicInteger calls;
+
+    FailingTranscoder(AtomicInteger calls) {
+      this.calls = calls;
+    }
+
+    @Override
+    public TranscodeSession open(String sessionId, List<VideoProfile> profiles) {
+      return new TranscodeSession() {
+        @Override
+        public TranscodeResult transcode(Segment segment) {
+          calls.incrementAndGet();
+          throw new MediaException("test transcoder refuses every segment");
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+  }
+}
