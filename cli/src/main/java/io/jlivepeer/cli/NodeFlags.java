@@ -30,6 +30,16 @@ final class NodeFlags {
           + " profile file. Default: ${DEFAULT-VALUE}")
   String transcodingOptions;
 
+  @Option(names = {"-orchAddr", "--orchAddr"}, paramLabel = "host:port,...",
+      description = "Broadcaster: send segments to these orchestrators instead of transcoding locally "
+          + "(comma-separated host:port list). Default: none (local transcoding).")
+  String orchAddr;
+
+  @Option(names = {"-maxAttempts", "--maxAttempts"}, defaultValue = "3",
+      description = "Broadcaster with -orchAddr: most segment requests per segment, over all orchestrators. "
+          + "Default: ${DEFAULT-VALUE}")
+  int maxAttempts;
+
   @Option(names = {"-maxSessions", "--maxSessions"}, defaultValue = "10",
       description = "Most streams transcoded at once; more publishers are refused. Default: ${DEFAULT-VALUE}")
   int maxSessions;
