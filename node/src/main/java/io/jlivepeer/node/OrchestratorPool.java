@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -67,7 +66,6 @@ public final class OrchestratorPool implements AutoCloseable {
   final class Orch {
     final String addr;
     final ManagedChannel channel;
-    private Optional<OrchestratorInfo> info = Optional.empty();
     private double ewmaMillis = -1;
     private double penaltyMillis;
     private long penaltyAtMillis;
@@ -101,7 +99,8 @@ public final class OrchestratorPool implements AutoCloseable {
   }
 
   /**
-   * A fresh GetOrchestrator (a new O session and auth token); its latency seeds the score of an O not yet measured.
+   * A fresh GetOrchestrator: a new O session and auth token (each B stream needs its own, as O keys sessions and
+   * rendition URLs by the token's session id); its latency seeds the score of an O not yet measured.
    */
   OrchestratorInfo getInfo(Orch o, List<VideoProfile> profiles) {
     long start = System.nanoTime();
@@ -118,7 +117,6 @@ public final class OrchestratorPool implements AutoCloseable {
             + "a 20-byte address");
       }
       synchronized (this) {
-        o.info = Optional.of(info);
         if (o.ewmaMillis < 0) {
           o.ewmaMillis = (System.nanoTime() - start) / 1e6;
         }
@@ -128,11 +126,6 @@ public final class OrchestratorPool implements AutoCloseable {
       failed(o);
       throw new NodeException("GetOrchestrator to " + o.addr + " failed: " + e.getStatus(), e);
     }
-  }
-
-  /** The last info this O gave (any session), while its token is not near expiry. */
-  synchronized Optional<OrchestratorInfo> lastInfo(Orch o) {
-    return o.info;
   }
 
   /**
@@ -159,7 +152,6 @@ public final class OrchestratorPool implements AutoCloseable {
     long now = clock.millis();
     o.penaltyMillis = penalty(o, now) + FAILURE_PENALTY_MILLIS;
     o.penaltyAtMillis = now;
-    o.info = Optional.empty();
   }
 
   /**
