@@ -46,6 +46,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,8 +72,12 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   private final AtomicLong segmentRequests = new AtomicLong();
   private final AtomicLong swaps = new AtomicLong();
 
-  private RemoteTranscoder(RemoteConfig config, EthKeyPair key, Clock clock) {
+  /** Identity in production; tests alter what O said (e.g. its address) to exercise B's checks. */
+  private final UnaryOperator<OrchestratorInfo> infoView;
+
+  private RemoteTranscoder(RemoteConfig config, EthKeyPair key, Clock clock, UnaryOperator<OrchestratorInfo> infoView) {
     this.config = config;
+    this.infoView = infoView;
     this.key = key;
     this.clock = clock;
     this.executor = Executors.newCachedThreadPool(r -> {
@@ -95,7 +100,12 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   }
 
   static RemoteTranscoder start(RemoteConfig config, List<VideoProfile> profiles, Clock clock) {
-    RemoteTranscoder t = new RemoteTranscoder(config, loadOrCreateKey(config.dataDir()), clock);
+    return start(config, profiles, clock, UnaryOperator.identity());
+  }
+
+  static RemoteTranscoder start(RemoteConfig config, List<VideoProfile> profiles, Clock clock,
+      UnaryOperator<OrchestratorInfo> infoView) {
+    RemoteTranscoder t = new RemoteTranscoder(config, loadOrCreateKey(config.dataDir()), clock, infoView);
     int answered = t.pool.discover(profiles);
     log.info("broadcaster {}: {} of {} orchestrators answered discovery; scores {}", t.key.checksumAddress(),
         answered, config.orchAddrs().size(), t.pool.scores());
@@ -195,7 +205,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     private OrchestratorInfo info(OrchestratorPool.Orch o) {
       OrchestratorInfo info = infos.get(o);
       if (info == null || AuthTokens.needsRefresh(info.getAuthToken(), clock)) {
-        info = pool.getInfo(o, profiles);
+        info = infoView.apply(pool.getInfo(o, profiles));
         infos.put(o, info);
       }
       return info;

@@ -136,6 +136,32 @@ class RemoteTranscoderTest {
   }
 
   @Test
+  void rejectsRenditionsNotSignedByTheOrchestratorsAddressAndMovesOn() {
+    AtomicInteger impostorCalls = new AtomicInteger();
+    OrchestratorNode impostor = orchestrator("impostor", new CountingTranscoder(new FfmpegTranscoder(),
+        impostorCalls));
+    OrchestratorNode honest = orchestrator("honest", new FfmpegTranscoder());
+    String impostorUrl = impostor.transcoderUrl();
+    // B learns an address for the impostor that its key does not have, so its result signatures do not match
+    byte[] claimed = new byte[20];
+    claimed[19] = 7;
+    RemoteTranscoder remote = RemoteTranscoder.start(
+        RemoteConfig.defaults(List.of(addr(impostor), addr(honest)), dir.resolve("b")), LADDER,
+        java.time.Clock.systemUTC(), info -> info.getTranscoder().equals(impostorUrl)
+            ? info.toBuilder().setAddress(com.google.protobuf.ByteString.copyFrom(claimed)).build() : info);
+    toClose.add(remote);
+    remote.pool().seedLatency(addr(impostor), 1);
+    remote.pool().seedLatency(addr(honest), 500);
+    Transcoder.TranscodeSession session = remote.open("stream", LADDER);
+    TranscodeResult result = session.transcode(new Segment("stream", 0, 2000, segments.get(0)));
+    assertThat(result.renditions()).hasSize(2);
+    assertThat(impostorCalls.get()).as("the impostor transcoded, but its result was thrown away").isEqualTo(1);
+    assertThat(remote.segmentRequests()).isEqualTo(2);
+    assertThat(remote.swaps()).isEqualTo(1);
+    session.close();
+  }
+
+  @Test
   void keepsItsSigningKeyInTheDataDir() {
     byte[] first;
     RemoteConfig config = RemoteConfig.defaults(List.of("127.0.0.1:1"), dir.resolve("keyed"));
@@ -169,6 +195,34 @@ class RemoteTranscoderTest {
 
   static String addr(OrchestratorNode o) {
     return "127.0.0.1:" + o.serviceAddress().getPort();
+  }
+
+  /** Counts the segments an orchestrator's media transcoder gets. */
+  static final class CountingTranscoder implements Transcoder {
+    private final Transcoder delegate;
+    private final AtomicInteger calls;
+
+    CountingTranscoder(Transcoder delegate, AtomicInteger calls) {
+      this.delegate = delegate;
+      this.calls = calls;
+    }
+
+    @Override
+    public TranscodeSession open(String sessionId, List<VideoProfile> profiles) {
+      TranscodeSession inner = delegate.open(sessionId, profiles);
+      return new TranscodeSession() {
+        @Override
+        public TranscodeResult transcode(Segment segment) {
+          calls.incrementAndGet();
+          return inner.transcode(segment);
+        }
+
+        @Override
+        public void close() {
+          inner.close();
+        }
+      };
+    }
   }
 
   /** An orchestrator's media transcoder that always fails, counting the segments it was given. */
