@@ -205,7 +205,11 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     private OrchestratorInfo info(OrchestratorPool.Orch o) {
       OrchestratorInfo info = infos.get(o);
       if (info == null || AuthTokens.needsRefresh(info.getAuthToken(), clock)) {
-        info = infoView.apply(pool.getInfo(o, profiles));
+        OrchestratorInfo fresh = infoView.apply(pool.getInfo(o, profiles));
+        if (info != null) {
+          pool.endSession(o, info.getAuthToken()); // the old O session would otherwise linger until its idle timeout
+        }
+        info = fresh;
         infos.put(o, info);
       }
       return info;

@@ -162,6 +162,43 @@ class RemoteTranscoderTest {
   }
 
   @Test
+  void refreshesTheSessionWhenTheAuthTokenIsInItsLastTenthOfLife() {
+    CountingTranscoder counting = new CountingTranscoder(new FfmpegTranscoder(), new AtomicInteger());
+    OrchestratorNode o = orchestrator("o1", counting);
+    java.time.Instant[] now = {java.time.Instant.now()};
+    java.time.Clock clock = new java.time.Clock() {
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public java.time.Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public java.time.Instant instant() {
+        return now[0];
+      }
+    };
+    RemoteTranscoder remote = RemoteTranscoder.start(RemoteConfig.defaults(List.of(addr(o)), dir.resolve("b")),
+        LADDER, clock);
+    toClose.add(remote);
+    Transcoder.TranscodeSession session = remote.open("stream", LADDER);
+    session.transcode(new Segment("stream", 0, 2000, segments.get(0)));
+    now[0] = now[0].plus(Duration.ofMinutes(26));
+    session.transcode(new Segment("stream", 1, 2000, segments.get(1)));
+    assertThat(counting.opens.get()).as("26 of 30 minutes: the token has more than a tenth of its life").isEqualTo(1);
+    now[0] = now[0].plus(Duration.ofMinutes(2));
+    session.transcode(new Segment("stream", 2, 2000, segments.get(0)));
+    assertThat(counting.opens.get()).as("28 of 30 minutes: a fresh GetOrchestrator, a new O session").isEqualTo(2);
+    assertThat(o.sessions()).as("the old O session was ended").isEqualTo(1);
+    session.close();
+    assertThat(o.sessions()).isZero();
+  }
+
+  @Test
   void keepsItsSigningKeyInTheDataDir() {
     byte[] first;
     RemoteConfig config = RemoteConfig.defaults(List.of("127.0.0.1:1"), dir.resolve("keyed"));
@@ -201,6 +238,7 @@ class RemoteTranscoderTest {
   static final class CountingTranscoder implements Transcoder {
     private final Transcoder delegate;
     private final AtomicInteger calls;
+    final AtomicInteger opens = new AtomicInteger();
 
     CountingTranscoder(Transcoder delegate, AtomicInteger calls) {
       this.delegate = delegate;
@@ -209,6 +247,7 @@ class RemoteTranscoderTest {
 
     @Override
     public TranscodeSession open(String sessionId, List<VideoProfile> profiles) {
+      opens.incrementAndGet();
       TranscodeSession inner = delegate.open(sessionId, profiles);
       return new TranscodeSession() {
         @Override
