@@ -28,6 +28,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +44,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -69,6 +78,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   private final HttpClient http;
   private final ExecutorService executor;
   private final Clock clock;
+  private final ScheduledExecutorService scheduler;
   private final AtomicLong segmentRequests = new AtomicLong();
   private final AtomicLong swaps = new AtomicLong();
 
@@ -82,6 +92,11 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     this.clock = clock;
     this.executor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "remote-transcoder");
+      t.setDaemon(true);
+      return t;
+    });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "remote-transcoder-watchdog");
       t.setDaemon(true);
       return t;
     });
@@ -138,6 +153,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   @Override
   public void close() {
     pool.close();
+    scheduler.shutdownNow();
     executor.shutdownNow();
   }
 
@@ -237,7 +253,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
           .POST(HttpRequest.BodyPublishers.ofByteArray(segment.data()))
           .build();
       segmentRequests.incrementAndGet();
-      HttpResponse<byte[]> response = send(request, o);
+      HttpResponse<byte[]> response = send(request, segment, o);
       if (response.statusCode() != 200) {
         throw new AttemptFailed("HTTP " + response.statusCode() + " "
             + new String(response.body(), StandardCharsets.UTF_8).strip());
@@ -281,16 +297,42 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       return new TranscodeResult(0, renditions);
     }
 
-    private HttpResponse<byte[]> send(HttpRequest request, OrchestratorPool.Orch o) throws AttemptFailed {
+    /**
+     * Sends the segment; the request timeout bounds the whole exchange, and the upload must also be done within
+     * {@link RemoteConfig#uploadTimeout} (java.net.http has no upload timeout of its own: a watchdog cancels the
+     * exchange when the body publisher has not completed by then).
+     */
+    private HttpResponse<byte[]> send(HttpRequest request, Segment segment, OrchestratorPool.Orch o)
+        throws AttemptFailed {
+      TrackedBody body = new TrackedBody(request.bodyPublisher().orElseThrow());
+      HttpRequest tracked = HttpRequest.newBuilder(request, (name, value) -> true).POST(body).build();
+      CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(tracked,
+          HttpResponse.BodyHandlers.ofByteArray());
+      Duration uploadTimeout = RemoteConfig.uploadTimeout(segment.durationMillis());
+      AtomicBoolean uploadTimedOut = new AtomicBoolean();
+      ScheduledFuture<?> watchdog = scheduler.schedule(() -> {
+        if (!body.done && !exchange.isDone()) {
+          uploadTimedOut.set(true);
+          exchange.cancel(true);
+        }
+      }, uploadTimeout.toMillis(), TimeUnit.MILLISECONDS);
       try {
-        return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-      } catch (HttpTimeoutException e) {
-        throw new AttemptFailed("no answer within " + request.timeout().orElseThrow().toMillis() + " ms");
-      } catch (IOException e) {
-        throw new AttemptFailed("cannot reach " + o + ": " + e);
+        return exchange.get();
+      } catch (CancellationException e) {
+        throw new AttemptFailed(uploadTimedOut.get()
+            ? "upload not done within " + uploadTimeout.toMillis() + " ms" : "request cancelled");
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof HttpTimeoutException) {
+          throw new AttemptFailed("no answer within " + request.timeout().orElseThrow().toMillis() + " ms");
+        }
+        throw new AttemptFailed("cannot reach " + o + ": " + cause);
       } catch (InterruptedException e) {
+        exchange.cancel(true);
         Thread.currentThread().interrupt();
         throw new MediaException("interrupted while sending a segment to " + o, e);
+      } finally {
+        watchdog.cancel(false);
       }
     }
 
@@ -327,6 +369,47 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     public void close() {
       infos.forEach((o, info) -> pool.endSession(o, info.getAuthToken()));
       infos.clear();
+    }
+  }
+
+  /** Passes the body through and notes when all of it was handed to the HTTP client. */
+  private static final class TrackedBody implements HttpRequest.BodyPublisher {
+    private final HttpRequest.BodyPublisher delegate;
+    volatile boolean done;
+
+    TrackedBody(HttpRequest.BodyPublisher delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public long contentLength() {
+      return delegate.contentLength();
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+      delegate.subscribe(new Flow.Subscriber<ByteBuffer>() {
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+          subscriber.onSubscribe(subscription);
+        }
+
+        @Override
+        public void onNext(ByteBuffer item) {
+          subscriber.onNext(item);
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+          subscriber.onError(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+          done = true;
+          subscriber.onComplete();
+        }
+      });
     }
   }
 
