@@ -4,12 +4,17 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import io.jlivepeer.media.FfmpegTranscoder;
 import io.jlivepeer.media.MediaException;
+import io.jlivepeer.media.Transcoder;
 import io.jlivepeer.media.VideoProfile;
 import io.jlivepeer.media.VideoProfiles;
 import io.jlivepeer.node.BroadcasterConfig;
 import io.jlivepeer.node.BroadcasterNode;
+import io.jlivepeer.node.RemoteConfig;
+import io.jlivepeer.node.RemoteTranscoder;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -27,6 +32,7 @@ import picocli.CommandLine.Mixin;
     description = {
         "jlivepeer: a Livepeer node in Java.",
         "Run a broadcaster that transcodes locally:  livepeer -broadcaster -transcodingOptions P360p30fps16x9",
+        "Run a broadcaster that uses orchestrators:  livepeer -broadcaster -orchAddr 127.0.0.1:8935,10.0.0.2:8935",
         "Try the whole thing on this machine:        livepeer demo"})
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -88,12 +94,16 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     BroadcasterConfig config = broadcasterConfig(flags);
-    try (BroadcasterNode node = BroadcasterNode.start(config, new FfmpegTranscoder())) {
+    Optional<RemoteTranscoder> remote = remoteTranscoder(flags, config);
+    Transcoder transcoder = remote.<Transcoder>map(r -> r).orElseGet(FfmpegTranscoder::new);
+    try (BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
       System.out.printf("Publish: rtmp://%s:%d/live/<streamName>%n", printableHost(node.rtmpAddress().getHostString()),
           node.rtmpAddress().getPort());
       System.out.printf("Play:    http://%s:%d/stream/<streamName>.m3u8%n",
           printableHost(node.httpAddress().getHostString()), node.httpAddress().getPort());
       awaitShutdown();
+    } finally {
+      remote.ifPresent(RemoteTranscoder::close);
     }
     return 0;
   }
@@ -113,7 +123,7 @@ public final class Main implements Callable<Integer> {
   }
 
   private int runTranscoder() throws InterruptedException {
-    if (flags.orchAddr.isBlank() || flags.orchSecret.isBlank()) {
+    if (flags.orchAddr == null || flags.orchAddr.isBlank() || flags.orchSecret.isBlank()) {
       System.err.println("A remote transcoder needs its orchestrator: -transcoder -orchAddr host:port -orchSecret <secret>");
       return 2;
     }
@@ -125,6 +135,17 @@ public final class Main implements Callable<Integer> {
       node.await(); // returns after Ctrl-C; throws when the orchestrator refuses us for good (wrong secret)
       return 0;
     }
+  }
+
+  /** With -orchAddr, B sends segments to those orchestrators; without it, it transcodes locally. */
+  static Optional<RemoteTranscoder> remoteTranscoder(NodeFlags flags, BroadcasterConfig config) {
+    if (flags.orchAddr == null || flags.orchAddr.isBlank()) {
+      return Optional.empty();
+    }
+    List<String> addrs = Arrays.stream(flags.orchAddr.split(",")).map(String::strip).filter(a -> !a.isEmpty())
+        .toList();
+    RemoteConfig remote = RemoteConfig.defaults(addrs, config.dataDir()).withMaxAttempts(flags.maxAttempts);
+    return Optional.of(RemoteTranscoder.start(remote, config.profiles()));
   }
 
   static BroadcasterConfig broadcasterConfig(NodeFlags flags) {

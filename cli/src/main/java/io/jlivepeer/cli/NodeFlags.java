@@ -24,10 +24,6 @@ final class NodeFlags {
       description = "With -orchestrator: transcode on this machine. Alone: a remote transcoder for -orchAddr.")
   boolean transcoder;
 
-  @Option(names = {"-orchAddr", "--orchAddr"}, defaultValue = "", paramLabel = "host:port[,...]",
-      description = "A transcoder's orchestrator (-transcoder alone); a broadcaster's orchestrators.")
-  String orchAddr;
-
   @Option(names = {"-serviceAddr", "--serviceAddr"}, defaultValue = "127.0.0.1:8935", paramLabel = "host:port",
       description = "Orchestrator's public service address (TLS; gRPC and HTTPS). Default: ${DEFAULT-VALUE}")
   String serviceAddr;
@@ -57,6 +53,16 @@ final class NodeFlags {
       description = "Renditions: comma-separated profile names, 'standard' for the benchmark ladder, or a JSON"
           + " profile file. Default: ${DEFAULT-VALUE}")
   String transcodingOptions;
+
+  @Option(names = {"-orchAddr", "--orchAddr"}, paramLabel = "host:port,...",
+      description = "Broadcaster: send segments to these orchestrators instead of transcoding locally "
+          + "(comma-separated host:port list). Transcoder: the orchestrator to work for. Default: none.")
+  String orchAddr;
+
+  @Option(names = {"-maxAttempts", "--maxAttempts"}, defaultValue = "3",
+      description = "Broadcaster with -orchAddr: most segment requests per segment, over all orchestrators. "
+          + "Default: ${DEFAULT-VALUE}")
+  int maxAttempts;
 
   @Option(names = {"-maxSessions", "--maxSessions"}, defaultValue = "10",
       description = "Most streams transcoded at once; more publishers are refused. Default: ${DEFAULT-VALUE}")

@@ -82,6 +82,22 @@ class FlagSourcesTest {
   }
 
   @Test
+  void orchAddrSwitchesTheBroadcasterToRemoteTranscodingAndLocalStaysTheDefault() {
+    NodeFlags local = parse(new FlagSources(Map.of(), Map.of()), "-broadcaster", "-dataDir", dir.toString());
+    assertThat(Main.remoteTranscoder(local, Main.broadcasterConfig(local))).isEmpty();
+
+    NodeFlags remote = parse(new FlagSources(Map.of(), Map.of()), "-broadcaster", "-dataDir", dir.toString(),
+        "-orchAddr", "127.0.0.1:1, 127.0.0.1:2", "-maxAttempts", "2");
+    assertThat(remote.maxAttempts).isEqualTo(2);
+    // nothing listens on ports 1 and 2: discovery fails, B still starts (each O is retried per segment)
+    try (io.jlivepeer.node.RemoteTranscoder t = Main.remoteTranscoder(remote, Main.broadcasterConfig(remote))
+        .orElseThrow()) {
+      assertThat(t.pool().scores()).hasSize(2).allMatch(s -> s.startsWith("127.0.0.1:"));
+      assertThat(dir.resolve(io.jlivepeer.node.RemoteTranscoder.KEY_FILE)).exists();
+    }
+  }
+
+  @Test
   void refusesToStartWithoutARoleAndSaysWhichToChoose() {
     var err = new java.io.StringWriter();
     CommandLine cl = Main.commandLine(new FlagSources(Map.of(), Map.of()));

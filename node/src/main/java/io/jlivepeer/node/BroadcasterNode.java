@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A broadcaster that transcodes locally: RTMP and HTTP-push ingest, a per-stream transcode queue, HLS out.
- * Later roles replace the local transcoder with orchestrators on the network.
+ * A broadcaster: RTMP and HTTP-push ingest, a per-stream transcode queue, HLS out. The transcoder is local (a media
+ * FfmpegTranscoder) or the network ({@link RemoteTranscoder} over orchestrators, {@code -orchAddr}).
  */
 public final class BroadcasterNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BroadcasterNode.class);

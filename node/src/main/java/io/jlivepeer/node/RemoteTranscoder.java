@@ -1,0 +1,451 @@
+package io.jlivepeer.node;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.jlivepeer.media.MediaException;
+import io.jlivepeer.media.Rendition;
+import io.jlivepeer.media.Segment;
+import io.jlivepeer.media.TranscodeResult;
+import io.jlivepeer.media.Transcoder;
+import io.jlivepeer.media.VideoProfile;
+import io.jlivepeer.wire.AuthTokens;
+import io.jlivepeer.wire.CapabilityBits;
+import io.jlivepeer.wire.EthKeyPair;
+import io.jlivepeer.wire.Keccak;
+import io.jlivepeer.wire.Signatures;
+import io.jlivepeer.wire.SigningPayloads;
+import io.jlivepeer.wire.WireClients;
+import io.jlivepeer.wire.WireException;
+import io.jlivepeer.wire.WireHeaders;
+import io.jlivepeer.wire.WireProfiles;
+import io.jlivepeer.wire.proto.OrchestratorInfo;
+import io.jlivepeer.wire.proto.SegData;
+import io.jlivepeer.wire.proto.TranscodedSegmentData;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broadcaster's remote mode: a media {@link Transcoder} whose sessions send each segment to the best
+ * orchestrator of an {@link OrchestratorPool} over the wire protocol (wire.md), download the renditions and check
+ * O's signature over them. A session sticks to one orchestrator while it works and moves on failure, timeout,
+ * OrchestratorBusy/OrchestratorCapped, a bad signature or a slower-than-real-time answer; each segment costs at most
+ * {@link RemoteConfig#maxAttempts()} segment requests in total.
+ */
+public final class RemoteTranscoder implements Transcoder, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RemoteTranscoder.class);
+
+  /** B's signing key in the data dir: the 32-byte private scalar as hex. */
+  public static final String KEY_FILE = "broadcaster.key";
+
+  private final RemoteConfig config;
+  private final EthKeyPair key;
+  private final OrchestratorPool pool;
+  private final HttpClient http;
+  private final ExecutorService executor;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final AtomicLong segmentRequests = new AtomicLong();
+  private final AtomicLong swaps = new AtomicLong();
+
+  /** Identity in production; tests alter what O said (e.g. its address) to exercise B's checks. */
+  private final UnaryOperator<OrchestratorInfo> infoView;
+
+  private RemoteTranscoder(RemoteConfig config, EthKeyPair key, Clock clock, UnaryOperator<OrchestratorInfo> infoView) {
+    this.config = config;
+    this.infoView = infoView;
+    this.key = key;
+    this.clock = clock;
+    this.executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "remote-transcoder");
+      t.setDaemon(true);
+      return t;
+    });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "remote-transcoder-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    this.pool = new OrchestratorPool(config, key, clock, executor);
+    this.http = HttpClient.newBuilder()
+        .sslContext(WireClients.trustAllSslContext())
+        .connectTimeout(config.discoveryTimeout())
+        .executor(executor)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  /** Loads or creates B's key in the data dir and discovers the orchestrators (failures only lower their score). */
+  public static RemoteTranscoder start(RemoteConfig config, List<VideoProfile> profiles) {
+    return start(config, profiles, Clock.systemUTC());
+  }
+
+  static RemoteTranscoder start(RemoteConfig config, List<VideoProfile> profiles, Clock clock) {
+    return start(config, profiles, clock, UnaryOperator.identity());
+  }
+
+  static RemoteTranscoder start(RemoteConfig config, List<VideoProfile> profiles, Clock clock,
+      UnaryOperator<OrchestratorInfo> infoView) {
+    RemoteTranscoder t = new RemoteTranscoder(config, loadOrCreateKey(config.dataDir()), clock, infoView);
+    int answered = t.pool.discover(profiles);
+    log.info("broadcaster {}: {} of {} orchestrators answered discovery; scores {}", t.key.checksumAddress(),
+        answered, config.orchAddrs().size(), t.pool.scores());
+    return t;
+  }
+
+  public byte[] ethAddress() {
+    return key.address();
+  }
+
+  public OrchestratorPool pool() {
+    return pool;
+  }
+
+  /** Segment POSTs sent so far (every attempt counts). */
+  public long segmentRequests() {
+    return segmentRequests.get();
+  }
+
+  /** Times a session moved to another orchestrator. */
+  public long swaps() {
+    return swaps.get();
+  }
+
+  @Override
+  public TranscodeSession open(String sessionId, List<VideoProfile> profiles) {
+    return new Session(List.copyOf(profiles));
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+    scheduler.shutdownNow();
+    executor.shutdownNow();
+  }
+
+  /** Why one attempt failed; {@code refresh} means O's session info must be fetched again. */
+  private static final class AttemptFailed extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    AttemptFailed(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final class Session implements TranscodeSession {
+    private final List<VideoProfile> profiles;
+    /** O session per orchestrator this stream used: the auth token names it. */
+    private final Map<OrchestratorPool.Orch, OrchestratorInfo> infos = new HashMap<>();
+    /** The O this stream sticks to; empty after a failure or a slow segment (the next pick is by score). */
+    private Optional<OrchestratorPool.Orch> current = Optional.empty();
+    private Optional<OrchestratorPool.Orch> lastUsed = Optional.empty();
+    /** Segments each O transcoded in its current O session. */
+    private final Map<OrchestratorPool.Orch, Integer> served = new HashMap<>();
+
+    Session(List<VideoProfile> profiles) {
+      this.profiles = profiles;
+    }
+
+    @Override
+    public TranscodeResult transcode(Segment segment) {
+      Set<OrchestratorPool.Orch> tried = new HashSet<>();
+      List<String> errors = new ArrayList<>();
+      for (int attempt = 0; attempt < config.maxAttempts(); attempt++) {
+        OrchestratorPool.Orch o = current.filter(c -> !tried.contains(c)).orElseGet(() -> pool.best(tried));
+        if (lastUsed.isPresent() && lastUsed.get() != o) {
+          swaps.incrementAndGet();
+          log.info("stream {} segment {}: moving from {} to {}", segment.streamId(), segment.seq(), lastUsed.get(),
+              o);
+        }
+        current = Optional.of(o);
+        lastUsed = current;
+        tried.add(o);
+        long start = System.nanoTime();
+        try {
+          TranscodeResult result = attempt(o, segment);
+          long millis = (System.nanoTime() - start) / 1_000_000;
+          // The first segment of an O session pays for its setup (encoder start, TLS): it is not judged for speed.
+          boolean warm = served.getOrDefault(o, 0) > 0;
+          served.merge(o, 1, Integer::sum);
+          if (warm && segment.durationMillis() > 0 && millis > config.slowFactor() * segment.durationMillis()) {
+            pool.slow(o, millis);
+            current = Optional.empty(); // slower than real time: the next segment goes to the best-scored O
+            log.info("stream {} segment {}: {} took {} ms for {} ms of media", segment.streamId(), segment.seq(),
+                o, millis, segment.durationMillis());
+          } else {
+            pool.succeeded(o, millis);
+          }
+          return result;
+        } catch (AttemptFailed | NodeException e) {
+          pool.failed(o);
+          infos.remove(o);
+          served.remove(o);
+          current = Optional.empty();
+          errors.add(o + ": " + e.getMessage());
+          log.warn("stream {} segment {}: attempt {} on {} failed: {}", segment.streamId(), segment.seq(),
+              attempt + 1, o, e.getMessage());
+        }
+      }
+      throw new MediaException("segment " + segment.seq() + " of stream " + segment.streamId() + " failed on "
+          + config.maxAttempts() + " attempts; check the orchestrators (-orchAddr): " + String.join("; ", errors));
+    }
+
+    private OrchestratorInfo info(OrchestratorPool.Orch o) {
+      OrchestratorInfo info = infos.get(o);
+      if (info == null || AuthTokens.needsRefresh(info.getAuthToken(), clock)) {
+        OrchestratorInfo fresh = infoView.apply(pool.getInfo(o, profiles));
+        if (info != null) {
+          pool.endSession(o, info.getAuthToken()); // the old O session would otherwise linger until its idle timeout
+        }
+        info = fresh;
+        infos.put(o, info);
+        served.remove(o);
+      }
+      return info;
+    }
+
+    private TranscodeResult attempt(OrchestratorPool.Orch o, Segment segment) throws AttemptFailed {
+      OrchestratorInfo info = info(o);
+      SegData.Builder seg = SegData.newBuilder()
+          .setManifestId(ByteString.copyFromUtf8(segment.streamId()))
+          .setSeq(segment.seq())
+          .setHash(ByteString.copyFrom(Keccak.hash(segment.data())))
+          .setDuration((int) Math.min(Integer.MAX_VALUE, segment.durationMillis()))
+          .setCapabilities(CapabilityBits.requiredFor(profiles).toProto())
+          .setAuthToken(info.getAuthToken());
+      WireProfiles.setProfiles(seg, profiles);
+      SegData segData = seg.setSig(ByteString.copyFrom(key.personalSign(SigningPayloads.segment(seg.build()))))
+          .build();
+      Duration timeout = config.requestTimeout(segment.durationMillis());
+      HttpRequest request = HttpRequest.newBuilder(URI.create(info.getTranscoder() + "/segment"))
+          .timeout(timeout)
+          .header("Content-Type", WireHeaders.CONTENT_TYPE_SEGMENT)
+          .header(WireHeaders.SEGMENT, WireHeaders.encodeSegment(segData))
+          .header(WireHeaders.PAYMENT, "")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(segment.data()))
+          .build();
+      segmentRequests.incrementAndGet();
+      HttpResponse<byte[]> response = send(request, segment, o);
+      if (response.statusCode() != 200) {
+        throw new AttemptFailed("HTTP " + response.statusCode() + " "
+            + new String(response.body(), StandardCharsets.UTF_8).strip());
+      }
+      io.jlivepeer.wire.proto.TranscodeResult result;
+      try {
+        result = io.jlivepeer.wire.proto.TranscodeResult.parseFrom(response.body());
+      } catch (InvalidProtocolBufferException e) {
+        throw new AttemptFailed("the answer is not a serialized TranscodeResult");
+      }
+      if (result.hasError()) {
+        throw new AttemptFailed(result.getError());
+      }
+      if (!result.hasData() || result.getSeq() != segment.seq()) {
+        throw new AttemptFailed("TranscodeResult for seq " + result.getSeq() + " without data");
+      }
+      List<TranscodedSegmentData> outs = result.getData().getSegmentsList();
+      if (outs.size() != profiles.size()) {
+        throw new AttemptFailed(outs.size() + " renditions for " + profiles.size() + " profiles");
+      }
+      List<byte[]> downloaded = new ArrayList<>();
+      List<Rendition> renditions = new ArrayList<>();
+      for (int i = 0; i < outs.size(); i++) {
+        // each download gets the request timeout of its own: O answered, so the renditions exist
+        byte[] data = download(outs.get(i).getUrl(), timeout, o);
+        downloaded.add(data);
+        renditions.add(new Rendition(profiles.get(i), data, outs.get(i).getPixels()));
+      }
+      boolean signed;
+      try {
+        signed = Signatures.verify(info.getAddress().toByteArray(), SigningPayloads.transcodeResult(downloaded),
+            result.getData().getSig().toByteArray());
+      } catch (WireException e) {
+        signed = false;
+      }
+      if (!signed) {
+        throw new AttemptFailed("the renditions' signature does not match the orchestrator's address "
+            + Signatures.checksumAddress(info.getAddress().toByteArray()));
+      }
+      // O does not report decoded pixels to B on this path.
+      return new TranscodeResult(0, renditions);
+    }
+
+    /**
+     * Sends the segment; the request timeout bounds the whole exchange, and the upload must also be done within
+     * {@link RemoteConfig#uploadTimeout} (java.net.http has no upload timeout of its own: a watchdog cancels the
+     * exchange when the body publisher has not completed by then).
+     */
+    private HttpResponse<byte[]> send(HttpRequest request, Segment segment, OrchestratorPool.Orch o)
+        throws AttemptFailed {
+      TrackedBody body = new TrackedBody(request.bodyPublisher().orElseThrow());
+      HttpRequest tracked = HttpRequest.newBuilder(request, (name, value) -> true).POST(body).build();
+      CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(tracked,
+          HttpResponse.BodyHandlers.ofByteArray());
+      Duration uploadTimeout = RemoteConfig.uploadTimeout(segment.durationMillis());
+      AtomicBoolean uploadTimedOut = new AtomicBoolean();
+      ScheduledFuture<?> watchdog = scheduler.schedule(() -> {
+        if (!body.done && !exchange.isDone()) {
+          uploadTimedOut.set(true);
+          exchange.cancel(true);
+        }
+      }, uploadTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      try {
+        return exchange.get();
+      } catch (CancellationException e) {
+        throw new AttemptFailed(uploadTimedOut.get()
+            ? "upload not done within " + uploadTimeout.toMillis() + " ms" : "request cancelled");
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof HttpTimeoutException) {
+          throw new AttemptFailed("no answer within " + request.timeout().orElseThrow().toMillis() + " ms");
+        }
+        throw new AttemptFailed("cannot reach " + o + ": " + cause);
+      } catch (InterruptedException e) {
+        exchange.cancel(true);
+        Thread.currentThread().interrupt();
+        throw new MediaException("interrupted while sending a segment to " + o, e);
+      } finally {
+        watchdog.cancel(false);
+      }
+    }
+
+    private byte[] download(String url, Duration timeout, OrchestratorPool.Orch o) throws AttemptFailed {
+      HttpRequest get;
+      try {
+        get = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
+      } catch (IllegalArgumentException e) {
+        throw new AttemptFailed("bad rendition URL " + url);
+      }
+      try {
+        HttpResponse<InputStream> r = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = r.body()) {
+          if (r.statusCode() != 200) {
+            throw new AttemptFailed("rendition download " + url + " answered HTTP " + r.statusCode());
+          }
+          byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxRenditionBytes() + 1));
+          if (data.length > config.maxRenditionBytes()) {
+            throw new AttemptFailed("rendition " + url + " is over " + config.maxRenditionBytes() + " bytes");
+          }
+          return data;
+        }
+      } catch (HttpTimeoutException e) {
+        throw new AttemptFailed("rendition download " + url + " timed out");
+      } catch (IOException e) {
+        throw new AttemptFailed("cannot download " + url + " from " + o + ": " + e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new MediaException("interrupted while downloading " + url, e);
+      }
+    }
+
+    @Override
+    public void close() {
+      infos.forEach((o, info) -> pool.endSession(o, info.getAuthToken()));
+      infos.clear();
+    }
+  }
+
+  /** Passes the body through and notes when all of it was handed to the HTTP client. */
+  private static final class TrackedBody implements HttpRequest.BodyPublisher {
+    private final HttpRequest.BodyPublisher delegate;
+    volatile boolean done;
+
+    TrackedBody(HttpRequest.BodyPublisher delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public long contentLength() {
+      return delegate.contentLength();
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+      delegate.subscribe(new Flow.Subscriber<ByteBuffer>() {
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+          subscriber.onSubscribe(subscription);
+        }
+
+        @Override
+        public void onNext(ByteBuffer item) {
+          subscriber.onNext(item);
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+          subscriber.onError(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+          done = true;
+          subscriber.onComplete();
+        }
+      });
+    }
+  }
+
+  static EthKeyPair loadOrCreateKey(Path dataDir) {
+    Path file = dataDir.resolve(KEY_FILE);
+    try {
+      Files.createDirectories(dataDir);
+      if (Files.exists(file)) {
+        try {
+          return EthKeyPair.fromPrivateKey(HexFormat.of().parseHex(Files.readString(file, StandardCharsets.US_ASCII)
+              .strip()));
+        } catch (IllegalArgumentException | WireException e) {
+          throw new NodeException("broadcaster key file " + file + " is not 64 hex characters of a secp256k1 key; "
+              + "restore it or delete it to make a new identity", e);
+        }
+      }
+      EthKeyPair key = EthKeyPair.generate(new SecureRandom());
+      Path tmp = dataDir.resolve(KEY_FILE + ".tmp");
+      Files.deleteIfExists(tmp);
+      try {
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } catch (UnsupportedOperationException e) {
+        Files.createFile(tmp); // not POSIX: the data dir's permissions protect it
+      }
+      Files.writeString(tmp, HexFormat.of().formatHex(key.privateKey()) + "\n", StandardCharsets.US_ASCII);
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      log.info("created broadcaster signing key {} in {}", key.checksumAddress(), file);
+      return key;
+    } catch (IOException e) {
+      throw new NodeException("cannot read or create the broadcaster key " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
