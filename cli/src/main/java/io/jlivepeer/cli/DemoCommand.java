@@ -49,6 +49,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-dataDir", "--dataDir"}, description = "Data folder. Default: ~/.lpData/demo")
   Path dataDir;
 
+  @Option(names = {"-local", "--local"},
+      description = "One node that transcodes itself, instead of a broadcaster + 2 orchestrators + 2 remote transcoders.")
+  boolean local;
+
   @Option(names = {"-v", "--v"}, defaultValue = "3", description = "Log verbosity. Default: ${DEFAULT-VALUE}")
   int verbosity;
 
@@ -68,7 +72,13 @@ final class DemoCommand implements Callable<Integer> {
         Main.profiles(transcodingOptions), dir, 4, Duration.ofSeconds(2),
         BroadcasterConfig.DEFAULT_MAX_QUEUED_SEGMENTS, BroadcasterConfig.DEFAULT_PLAYLIST_WINDOW);
 
-    try (BroadcasterNode node = BroadcasterNode.start(config, new FfmpegTranscoder())) {
+    DemoNetwork network = local ? null : new DemoNetwork(dir.resolve("network"), config.profiles());
+    io.jlivepeer.media.Transcoder transcoder = local ? new FfmpegTranscoder() : network.broadcasterSide;
+    try (network; BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
+      if (!local) {
+        System.out.println("Network: broadcaster -> orchestrators " + network.orchestrators
+            + " (the first transcodes itself, the second through 2 remote transcoders)");
+      }
       String stream = "demo";
       String rtmpUrl = "rtmp://127.0.0.1:" + node.rtmpAddress().getPort() + "/live/" + stream;
       String hlsUrl = "http://127.0.0.1:" + node.httpAddress().getPort() + "/stream/" + stream + ".m3u8";
