@@ -49,9 +49,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-dataDir", "--dataDir"}, description = "Data folder. Default: ~/.lpData/demo")
   Path dataDir;
 
-  @Option(names = {"-local", "--local"},
-      description = "One node that transcodes itself, instead of a broadcaster + 2 orchestrators + 2 remote transcoders.")
-  boolean local;
+  @Option(names = {"-network", "--network"},
+      description = "Run the network instead of one node: a broadcaster, 2 orchestrators (one transcoding itself,"
+          + " one through 2 remote transcoders). Experimental: see docs/architecture.md.")
+  boolean network;
 
   @Option(names = {"-v", "--v"}, defaultValue = "3", description = "Log verbosity. Default: ${DEFAULT-VALUE}")
   int verbosity;
@@ -72,11 +73,11 @@ final class DemoCommand implements Callable<Integer> {
         Main.profiles(transcodingOptions), dir, 4, Duration.ofSeconds(2),
         BroadcasterConfig.DEFAULT_MAX_QUEUED_SEGMENTS, BroadcasterConfig.DEFAULT_PLAYLIST_WINDOW);
 
-    DemoNetwork network = local ? null : new DemoNetwork(dir.resolve("network"), config.profiles());
-    io.jlivepeer.media.Transcoder transcoder = local ? new FfmpegTranscoder() : network.broadcasterSide;
-    try (network; BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
-      if (!local) {
-        System.out.println("Network: broadcaster -> orchestrators " + network.orchestrators
+    DemoNetwork net = network ? new DemoNetwork(dir.resolve("network"), config.profiles()) : null;
+    io.jlivepeer.media.Transcoder transcoder = net == null ? new FfmpegTranscoder() : net.broadcasterSide;
+    try (net; BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
+      if (net != null) {
+        System.out.println("Network: broadcaster -> orchestrators " + net.orchestrators
             + " (the first transcodes itself, the second through 2 remote transcoders)");
       }
       String stream = "demo";

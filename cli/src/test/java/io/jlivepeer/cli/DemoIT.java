@@ -52,6 +52,9 @@ class DemoIT {
           "stream=codec_name,width,height", "-of", "csv=p=0", url), 60);
       assertThat(probe).contains("h264").contains("aac");
       assertThat(exit.get(90, TimeUnit.SECONDS)).isZero();
+    } catch (Exception | AssertionError e) {
+      System.err.println("--- what the demo printed ---\n" + captured.toString(StandardCharsets.UTF_8));
+      throw e;
     } finally {
       System.setOut(original);
     }
