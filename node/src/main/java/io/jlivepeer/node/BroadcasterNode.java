@@ -46,6 +46,7 @@ public final class BroadcasterNode implements AutoCloseable {
   private final HlsOutput output;
   private final HttpServer http;
   private final RtmpServer rtmp;
+  private final BroadcasterMetrics metrics;
 
   private BroadcasterNode(BroadcasterConfig config, Transcoder transcoder) {
     this.config = config;
@@ -53,13 +54,16 @@ public final class BroadcasterNode implements AutoCloseable {
     this.store = DiskSegmentStore.open(config.dataDir());
     this.hls = new HlsStreams(HlsConfig.withWindow(config.playlistWindow()), store);
     this.output = new HlsOutput(hls, config.profiles());
+    this.metrics = new BroadcasterMetrics(counters, transcoder instanceof RemoteTranscoder r ? Optional.of(r)
+        : Optional.empty());
     HttpServer httpServer = null;
     try {
       HttpPushHandler push = new HttpPushHandler(HttpPushConfig.defaults(), this::onPushedSegment);
       httpServer = HttpServer.start(
           HttpServerConfig.defaults(config.httpAddr().getHostString(), config.httpAddr().getPort()),
           List.of(new HlsHttpHandler(hls).route(),
-              Route.of(HttpPushHandler.PATH_PREFIX, push, HttpMethod.POST, HttpMethod.PUT)));
+              Route.of(HttpPushHandler.PATH_PREFIX, push, HttpMethod.POST, HttpMethod.PUT),
+              MetricsServer.route(metrics::render)));
       this.http = httpServer;
       this.rtmp = RtmpServer.start(
           RtmpConfig.defaults().withBindAddress(config.rtmpAddr()).withMaxStreams(config.maxSessions()),
@@ -87,6 +91,11 @@ public final class BroadcasterNode implements AutoCloseable {
 
   public InetSocketAddress httpAddress() {
     return http.address();
+  }
+
+  /** The {@code GET /metrics} text (Prometheus exposition format 0.0.4). */
+  public String metricsText() {
+    return metrics.render();
   }
 
   public NodeStats stats() {

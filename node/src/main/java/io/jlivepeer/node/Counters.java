@@ -12,6 +12,8 @@ final class Counters {
   private final LongAdder dropped = new LongAdder();
   private final LongAdder mediaMillis = new LongAdder();
   private final LongAdder transcodeMillis = new LongAdder();
+  /** Per segment: the transcoder call (for a remote transcoder: B's whole round trip, retries included). */
+  final LatencyHistogram transcodeLatency = new LatencyHistogram();
 
   void segmentIn() {
     in.increment();
@@ -21,6 +23,7 @@ final class Counters {
     out.increment();
     mediaMillis.add(mediaMs);
     transcodeMillis.add(tookMs);
+    transcodeLatency.observeMillis(tookMs);
   }
 
   void segmentFailed() {

@@ -11,7 +11,7 @@ final class OrchestratorMetrics {
   final LongAdder segmentsFailed = new LongAdder();
   final LongAdder segmentsRejected = new LongAdder();
   final LongAdder segmentsBusy = new LongAdder();
-  final LongAdder transcodeNanos = new LongAdder();
+  final LatencyHistogram transcodeLatency = new LatencyHistogram();
   final LongAdder sessionsCapped = new LongAdder();
   final LongAdder uploadNanos = new LongAdder();
   final LongAdder uploads = new LongAdder();
@@ -30,7 +30,7 @@ final class OrchestratorMetrics {
 
   void transcoded(long nanos) {
     segmentsTranscoded.increment();
-    transcodeNanos.add(nanos);
+    transcodeLatency.observeNanos(nanos);
   }
 
   /** A segment body arrived: from its request head to its last byte. */
@@ -51,57 +51,40 @@ final class OrchestratorMetrics {
   }
 
   String render() {
-    StringBuilder out = new StringBuilder(1024);
-    counter(out, "livepeer_orchestrator_segments_received_total", "Segments posted to /segment.",
-        segmentsReceived.sum());
-    counter(out, "livepeer_orchestrator_segments_transcoded_total", "Segments transcoded successfully.",
-        segmentsTranscoded.sum());
-    counter(out, "livepeer_orchestrator_segments_failed_total", "Segments whose transcode failed.",
-        segmentsFailed.sum());
-    counter(out, "livepeer_orchestrator_segments_rejected_total",
-        "Segments refused with a 4xx status (credentials, hash, size, capacity).", segmentsRejected.sum());
-    counter(out, "livepeer_orchestrator_segments_busy_total", "Segments answered OrchestratorBusy.",
-        segmentsBusy.sum());
-    counter(out, "livepeer_orchestrator_sessions_capped_total", "New sessions refused with OrchestratorCapped.",
-        sessionsCapped.sum());
-    out.append("# HELP livepeer_orchestrator_transcode_seconds Time spent transcoding segments.\n")
-        .append("# TYPE livepeer_orchestrator_transcode_seconds summary\n")
-        .append("livepeer_orchestrator_transcode_seconds_sum ").append(transcodeNanos.sum() / 1e9).append('\n')
-        .append("livepeer_orchestrator_transcode_seconds_count ").append(segmentsTranscoded.sum()).append('\n');
-    summary(out, "livepeer_orchestrator_segment_upload_seconds",
-        "Time from a segment request's head to its last body byte.", uploadNanos.sum(), uploads.sum());
-    summary(out, "livepeer_orchestrator_segment_handling_seconds",
-        "Time from a segment's last body byte to O's answer (checks, queue, transcode, signing).",
-        handlingNanos.sum(), handled.sum());
-    gauge(out, "livepeer_orchestrator_sessions", "Open transcode sessions.", sessions.getAsInt());
-    gauge(out, "livepeer_orchestrator_max_sessions", "Session limit (-maxSessions).", maxSessions);
-    gauge(out, "livepeer_orchestrator_stored_rendition_bytes", "Rendition bytes held for download.",
-        storedBytes.getAsLong());
+    PromText out = new PromText();
+    out.counter("livepeer_orchestrator_segments_received_total", "Segments posted to /segment.",
+            segmentsReceived.sum())
+        .counter("livepeer_orchestrator_segments_transcoded_total", "Segments transcoded successfully.",
+            segmentsTranscoded.sum())
+        .counter("livepeer_orchestrator_segments_failed_total", "Segments whose transcode failed.",
+            segmentsFailed.sum())
+        .counter("livepeer_orchestrator_segments_rejected_total",
+            "Segments refused with a 4xx status (credentials, hash, size, capacity).", segmentsRejected.sum())
+        .counter("livepeer_orchestrator_segments_busy_total", "Segments answered OrchestratorBusy.",
+            segmentsBusy.sum())
+        .counter("livepeer_orchestrator_sessions_capped_total", "New sessions refused with OrchestratorCapped.",
+            sessionsCapped.sum())
+        .histogram("livepeer_orchestrator_transcode_seconds",
+            "Time spent transcoding a segment (locally or on a remote transcoder, including its transfers).",
+            transcodeLatency)
+        .summary("livepeer_orchestrator_segment_upload_seconds",
+            "Time from a segment request's head to its last body byte.", uploadNanos.sum() / 1e9, uploads.sum())
+        .summary("livepeer_orchestrator_segment_handling_seconds",
+            "Time from a segment's last body byte to O's answer (checks, queue, transcode, signing).",
+            handlingNanos.sum() / 1e9, handled.sum())
+        .gauge("livepeer_orchestrator_sessions", "Open transcode sessions.", sessions.getAsInt())
+        .gauge("livepeer_orchestrator_max_sessions", "Session limit (-maxSessions).", maxSessions)
+        .gauge("livepeer_orchestrator_stored_rendition_bytes", "Rendition bytes held for download.",
+            storedBytes.getAsLong());
     long[] remote = remoteTranscoders.get();
-    gauge(out, "livepeer_orchestrator_remote_transcoders", "Remote transcoders registered.", remote[0]);
-    gauge(out, "livepeer_orchestrator_remote_transcoder_capacity",
-        "Sessions the registered remote transcoders offer in all.", remote[1]);
-    gauge(out, "livepeer_orchestrator_remote_transcoder_load",
-        "Stream sessions assigned to remote transcoders now.", remote[2]);
+    out.gauge("livepeer_orchestrator_remote_transcoders", "Remote transcoders registered.", remote[0])
+        .gauge("livepeer_orchestrator_remote_transcoder_capacity",
+            "Sessions the registered remote transcoders offer in all.", remote[1])
+        .gauge("livepeer_orchestrator_remote_transcoder_load",
+            "Stream sessions assigned to remote transcoders now.", remote[2])
+        .gauge("livepeer_orchestrator_remote_transcoder_load_ratio",
+            "Load / capacity over the registered remote transcoders (0 when none).",
+            remote[1] == 0 ? 0 : (double) remote[2] / remote[1]);
     return out.toString();
-  }
-
-  private static void counter(StringBuilder out, String name, String help, long value) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-        .append("# TYPE ").append(name).append(" counter\n")
-        .append(name).append(' ').append(value).append('\n');
-  }
-
-  private static void summary(StringBuilder out, String name, String help, long nanos, long count) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-        .append("# TYPE ").append(name).append(" summary\n")
-        .append(name).append("_sum ").append(nanos / 1e9).append('\n')
-        .append(name).append("_count ").append(count).append('\n');
-  }
-
-  private static void gauge(StringBuilder out, String name, String help, long value) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-        .append("# TYPE ").append(name).append(" gauge\n")
-        .append(name).append(' ').append(value).append('\n');
   }
 }

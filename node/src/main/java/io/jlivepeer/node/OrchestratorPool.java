@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * The orchestrators B knows, with a score each: an EWMA of measured segment round trips plus a failure penalty
  * that decays over time. An orchestrator whose penalty is above {@link #SUSPEND_MILLIS} is suspended: picked only
  * when every other one is too.
+ *
+ * <p>Trust: orchestrators the operator named ({@code -orchAddr}) are trusted; those from a discovery webhook are
+ * trusted only when it says so. Among the orchestrators that are not suspended, a trusted one always wins over an
+ * untrusted one, so untrusted orchestrators carry a stream only while every trusted one has failed this segment or
+ * is suspended. Webhook entries come and go with {@link #updateDiscovered}; operator-given ones stay.
  */
 public final class OrchestratorPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OrchestratorPool.class);
@@ -45,7 +50,8 @@ public final class OrchestratorPool implements AutoCloseable {
   private final EthKeyPair key;
   private final Clock clock;
   private final ExecutorService executor;
-  private final List<Orch> orchs;
+  /** Copy-on-write under the pool's lock: readers iterate a snapshot. */
+  private volatile List<Orch> orchs;
 
   OrchestratorPool(RemoteConfig config, EthKeyPair key, Clock clock, ExecutorService executor) {
     this.config = config;
@@ -57,7 +63,7 @@ public final class OrchestratorPool implements AutoCloseable {
       int colon = addr.lastIndexOf(':');
       String host = addr.substring(0, colon).replace("[", "").replace("]", "");
       int port = Integer.parseInt(addr.substring(colon + 1));
-      list.add(new Orch(addr, WireClients.grpcChannel(host, port)));
+      list.add(new Orch(addr, WireClients.grpcChannel(host, port), true, false));
     }
     this.orchs = List.copyOf(list);
   }
@@ -66,13 +72,24 @@ public final class OrchestratorPool implements AutoCloseable {
   final class Orch {
     final String addr;
     final ManagedChannel channel;
+    final boolean trusted;
+    /** From the discovery webhook (dropped when it stops listing it), not from -orchAddr. */
+    final boolean discovered;
+    private volatile boolean removed;
     private double ewmaMillis = -1;
     private double penaltyMillis;
     private long penaltyAtMillis;
 
-    Orch(String addr, ManagedChannel channel) {
+    Orch(String addr, ManagedChannel channel, boolean trusted, boolean discovered) {
       this.addr = addr;
       this.channel = channel;
+      this.trusted = trusted;
+      this.discovered = discovered;
+    }
+
+    /** False once a webhook update dropped it: a stream on it moves on at its next segment. */
+    boolean inPool() {
+      return !removed;
     }
 
     @Override
@@ -134,12 +151,16 @@ public final class OrchestratorPool implements AutoCloseable {
    */
   synchronized Orch best(Set<Orch> exclude) {
     long now = clock.millis();
+    if (orchs.isEmpty()) {
+      throw new NodeException("no orchestrators known yet: give -orchAddr, or check that -orchWebhookUrl lists some");
+    }
     List<Orch> candidates = orchs.stream().filter(o -> !exclude.contains(o)).toList();
     if (candidates.isEmpty()) {
       candidates = orchs;
     }
     return candidates.stream()
         .min(Comparator.<Orch, Boolean>comparing(o -> penalty(o, now) > SUSPEND_MILLIS)
+            .thenComparing(o -> !o.trusted)
             .thenComparingDouble(o -> score(o, now)))
         .orElseThrow();
   }
@@ -185,6 +206,71 @@ public final class OrchestratorPool implements AutoCloseable {
     long now = clock.millis();
     return orchs.stream().sorted(Comparator.comparingDouble(o -> score(o, now)))
         .map(o -> o.addr + "=" + Math.round(score(o, now))).toList();
+  }
+
+  /** One orchestrator a discovery webhook listed. */
+  record Discovered(String addr, boolean trusted) {}
+
+  /**
+   * Makes the webhook's part of the pool {@code list}: new addresses join (unmeasured), listed ones keep their
+   * scores, unlisted ones leave. Operator-given addresses are never touched. Returns how many joined.
+   */
+  int updateDiscovered(List<Discovered> list) {
+    List<ManagedChannel> closing = new ArrayList<>();
+    int added = 0;
+    synchronized (this) {
+      List<Orch> next = new ArrayList<>();
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (Orch o : orchs) {
+        if (!o.discovered) {
+          next.add(o);
+          seen.add(o.addr);
+        }
+      }
+      for (Discovered d : list) {
+        if (!seen.add(d.addr())) {
+          continue; // already operator-given or listed twice
+        }
+        Orch old = orchs.stream().filter(o -> o.discovered && o.addr.equals(d.addr())).findFirst().orElse(null);
+        if (old != null && old.trusted == d.trusted()) {
+          next.add(old);
+          continue;
+        }
+        if (old != null) {
+          old.removed = true;
+          closing.add(old.channel);
+        }
+        int colon = d.addr().lastIndexOf(':');
+        String host = d.addr().substring(0, colon).replace("[", "").replace("]", "");
+        int port = Integer.parseInt(d.addr().substring(colon + 1));
+        next.add(new Orch(d.addr(), WireClients.grpcChannel(host, port), d.trusted(), true));
+        added++;
+      }
+      for (Orch o : orchs) {
+        if (o.discovered && !next.contains(o) && !o.removed) {
+          o.removed = true;
+          closing.add(o.channel);
+        }
+      }
+      orchs = List.copyOf(next);
+    }
+    closing.forEach(ManagedChannel::shutdown); // calls in flight finish; nothing new starts on them
+    return added;
+  }
+
+  /** Sizes for /metrics. */
+  record Counts(int total, int trusted, int suspended) {}
+
+  synchronized Counts counts() {
+    long now = clock.millis();
+    List<Orch> all = orchs;
+    return new Counts(all.size(), (int) all.stream().filter(o -> o.trusted).count(),
+        (int) all.stream().filter(o -> penalty(o, now) > SUSPEND_MILLIS).count());
+  }
+
+  /** The addresses in the pool now, operator-given first. */
+  public List<String> addresses() {
+    return orchs.stream().map(o -> o.addr).toList();
   }
 
   /** Best effort: tells O the session is over so it frees the slot now instead of at its idle timeout. */

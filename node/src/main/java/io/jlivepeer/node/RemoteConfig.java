@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * How a broadcaster reaches orchestrators (remote mode, {@code -orchAddr a,b,c}).
  *
- * @param orchAddrs orchestrator service addresses as {@code host:port} (at least one)
+ * @param orchAddrs operator-given (trusted) orchestrator service addresses as {@code host:port}; may be empty when a
+ *     discovery webhook ({@link OrchestratorWebhook}) supplies them
  * @param dataDir where B's signing key ({@link RemoteTranscoder#KEY_FILE}) is kept
  * @param discoveryTimeout per GetOrchestrator call (default 2 s)
  * @param maxAttempts most segment requests per segment, across all orchestrators (default 3); bounds the load a
@@ -29,9 +30,6 @@ public record RemoteConfig(List<String> orchAddrs, Path dataDir, Duration discov
   public RemoteConfig {
     orchAddrs = List.copyOf(orchAddrs);
     Objects.requireNonNull(dataDir, "dataDir");
-    if (orchAddrs.isEmpty()) {
-      throw new IllegalArgumentException("-orchAddr is empty: give at least one orchestrator host:port");
-    }
     for (String a : orchAddrs) {
       int colon = a.lastIndexOf(':');
       if (colon <= 0 || colon == a.length() - 1) {

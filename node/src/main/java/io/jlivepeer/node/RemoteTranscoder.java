@@ -81,6 +81,8 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final AtomicLong segmentRequests = new AtomicLong();
   private final AtomicLong swaps = new AtomicLong();
+  /** Successful attempts: POST through the last rendition verified (B's /metrics). */
+  final LatencyHistogram roundTrips = new LatencyHistogram();
 
   /** Identity in production; tests alter what O said (e.g. its address) to exercise B's checks. */
   private final UnaryOperator<OrchestratorInfo> infoView;
@@ -185,7 +187,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       Set<OrchestratorPool.Orch> tried = new HashSet<>();
       List<String> errors = new ArrayList<>();
       for (int attempt = 0; attempt < config.maxAttempts(); attempt++) {
-        OrchestratorPool.Orch o = current.filter(c -> !tried.contains(c)).orElseGet(() -> pool.best(tried));
+        OrchestratorPool.Orch o = current.filter(c -> !tried.contains(c) && c.inPool()).orElseGet(() -> pool.best(tried));
         if (lastUsed.isPresent() && lastUsed.get() != o) {
           swaps.incrementAndGet();
           log.info("stream {} segment {}: moving from {} to {}", segment.streamId(), segment.seq(), lastUsed.get(),
@@ -197,7 +199,9 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
         long start = System.nanoTime();
         try {
           TranscodeResult result = attempt(o, segment);
-          long millis = (System.nanoTime() - start) / 1_000_000;
+          long nanos = System.nanoTime() - start;
+          roundTrips.observeNanos(nanos);
+          long millis = nanos / 1_000_000;
           // The first segment of an O session pays for its setup (encoder start, TLS): it is not judged for speed.
           boolean warm = served.getOrDefault(o, 0) > 0;
           served.merge(o, 1, Integer::sum);

@@ -67,6 +67,8 @@ public final class TranscoderNode implements AutoCloseable {
   private ClientCallStreamObserver<RegisterRequest> call; // guarded by callLock
   private Duration backoff = FIRST_BACKOFF; // guarded by callLock
   private volatile boolean closed;
+  private volatile boolean streamOpen;
+  private final TranscoderMetrics metrics;
 
   private TranscoderNode(TranscoderConfig config, Transcoder media) {
     this.config = config;
@@ -83,6 +85,12 @@ public final class TranscoderNode implements AutoCloseable {
       return t;
     });
     this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("transcoder-task-", 1).factory());
+    this.metrics = new TranscoderMetrics(sessions::size, config.maxSessions(), () -> streamOpen ? 1 : 0);
+  }
+
+  /** The {@code GET /metrics} text (Prometheus 0.0.4); serve it with {@link MetricsServer}. */
+  public String metricsText() {
+    return metrics.render();
   }
 
   /** Starts T: registers with the orchestrator now, in the background; see {@link #await}. */
@@ -146,6 +154,7 @@ public final class TranscoderNode implements AutoCloseable {
       synchronized (callLock) {
         call = requestStream;
       }
+      streamOpen = true;
     }
 
     @Override
@@ -169,6 +178,7 @@ public final class TranscoderNode implements AutoCloseable {
 
     @Override
     public void onError(Throwable t) {
+      streamOpen = false;
       if (closed) {
         return;
       }
@@ -189,6 +199,7 @@ public final class TranscoderNode implements AutoCloseable {
 
     @Override
     public void onCompleted() {
+      streamOpen = false;
       if (!closed) {
         retry("the orchestrator ended the registration stream");
       }
@@ -230,17 +241,25 @@ public final class TranscoderNode implements AutoCloseable {
       }
       return;
     }
+    metrics.tasks.increment();
     TranscodeResultsCodec.Encoded body;
     long decodedPixels = 0;
+    boolean ok = false;
     try {
       List<VideoProfile> profiles = WireProfiles.profilesOf(seg);
+      long t0 = System.nanoTime();
       byte[] input = download(notify.getUrl());
+      long t1 = System.nanoTime();
+      metrics.download.observeNanos(t1 - t0);
       StreamSession session = sessions.computeIfAbsent(sessionId, StreamSession::new);
       TranscodeResult out = session.transcode(profiles, new Segment(seg.getManifestId().toStringUtf8(),
           seg.getSeq(), Math.max(0, seg.getDuration()), input));
+      metrics.transcoded(Math.max(0, seg.getDuration()), System.nanoTime() - t1);
       decodedPixels = out.decodedPixels();
       body = encode(out);
+      ok = true;
     } catch (RuntimeException e) {
+      metrics.failed.increment();
       log.warn("task {} (session {} segment {}) failed: {}", notify.getTaskId(), sessionId, seg.getSeq(),
           e.toString());
       body = TranscodeResultsCodec.encodeFailure(e.getMessage() == null ? e.toString() : e.getMessage());
@@ -248,7 +267,11 @@ public final class TranscoderNode implements AutoCloseable {
     if (closed) {
       return;
     }
-    post(notify.getTaskId(), decodedPixels, body);
+    long p0 = System.nanoTime();
+    if (!post(notify.getTaskId(), decodedPixels, body) && ok) {
+      metrics.failed.increment();
+    }
+    metrics.post.observeNanos(System.nanoTime() - p0);
   }
 
   private TranscodeResultsCodec.Encoded encode(TranscodeResult out) {
@@ -295,7 +318,8 @@ public final class TranscoderNode implements AutoCloseable {
     }
   }
 
-  private void post(long taskId, long decodedPixels, TranscodeResultsCodec.Encoded body) {
+  /** True when O took the results (HTTP 200). */
+  private boolean post(long taskId, long decodedPixels, TranscodeResultsCodec.Encoded body) {
     URI uri = URI.create(config.orchestratorUrl() + "/transcodeResults");
     try {
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
@@ -311,13 +335,17 @@ public final class TranscoderNode implements AutoCloseable {
       if (response.statusCode() != 200) {
         log.warn("orchestrator answered {} to the results of task {}: {}", response.statusCode(), taskId,
             response.body());
+        return false;
       } else if (!body.contentType().equals(WireHeaders.CONTENT_TYPE_TRANSCODING_ERROR)) {
         tasksDone.incrementAndGet();
       }
+      return true;
     } catch (IOException e) {
       log.warn("cannot post the results of task {} to {}: {}", taskId, uri, e.toString());
+      return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 
