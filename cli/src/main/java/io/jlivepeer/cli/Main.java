@@ -96,7 +96,9 @@ public final class Main implements Callable<Integer> {
     BroadcasterConfig config = broadcasterConfig(flags);
     Optional<RemoteTranscoder> remote = remoteTranscoder(flags, config);
     Transcoder transcoder = remote.<Transcoder>map(r -> r).orElseGet(FfmpegTranscoder::new);
-    try (BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
+    try (Discovery discovery = Discovery.start(flags, remote);
+        BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
+      discovery.describe().ifPresent(System.out::println);
       System.out.printf("Publish: rtmp://%s:%d/live/<streamName>%n", printableHost(node.rtmpAddress().getHostString()),
           node.rtmpAddress().getPort());
       System.out.printf("Play:    http://%s:%d/stream/<streamName>.m3u8%n",
@@ -128,8 +130,10 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     var config = io.jlivepeer.node.TranscoderConfig.of(flags.orchAddr.strip(), flags.orchSecret, flags.maxSessions);
-    try (var node = io.jlivepeer.node.TranscoderNode.start(config, new FfmpegTranscoder())) {
+    try (var node = io.jlivepeer.node.TranscoderNode.start(config, new FfmpegTranscoder());
+        var metrics = Discovery.transcoderMetrics(flags, node)) {
       System.out.println("Transcoder for " + flags.orchAddr + " (" + flags.maxSessions + " sessions); Ctrl-C to stop");
+      metrics.describe().ifPresent(System.out::println);
       Thread hook = new Thread(node::close, "transcoder-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       node.await(); // returns after Ctrl-C; throws when the orchestrator refuses us for good (wrong secret)
@@ -137,13 +141,14 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  /** With -orchAddr, B sends segments to those orchestrators; without it, it transcodes locally. */
+  /** With -orchAddr or -orchWebhookUrl, B sends segments to orchestrators; without both, it transcodes locally. */
   static Optional<RemoteTranscoder> remoteTranscoder(NodeFlags flags, BroadcasterConfig config) {
-    if (flags.orchAddr == null || flags.orchAddr.isBlank()) {
+    if ((flags.orchAddr == null || flags.orchAddr.isBlank())
+        && (flags.orchWebhookUrl == null || flags.orchWebhookUrl.isBlank())) {
       return Optional.empty();
     }
-    List<String> addrs = Arrays.stream(flags.orchAddr.split(",")).map(String::strip).filter(a -> !a.isEmpty())
-        .toList();
+    List<String> addrs = flags.orchAddr == null ? List.of() : Arrays.stream(flags.orchAddr.split(","))
+        .map(String::strip).filter(a -> !a.isEmpty()).toList();
     RemoteConfig remote = RemoteConfig.defaults(addrs, config.dataDir()).withMaxAttempts(flags.maxAttempts);
     return Optional.of(RemoteTranscoder.start(remote, config.profiles()));
   }

@@ -59,6 +59,25 @@ final class NodeFlags {
           + "(comma-separated host:port list). Transcoder: the orchestrator to work for. Default: none.")
   String orchAddr;
 
+  @Option(names = {"-orchWebhookUrl", "--orchWebhookUrl"}, paramLabel = "url",
+      description = "Broadcaster: GET this URL at start and every minute for a JSON list of orchestrators "
+          + "[{\"address\":\"https://host:port\"}, ...] to add to -orchAddr. Entries are untrusted (used only when "
+          + "every trusted -orchAddr one fails) unless they say \"trusted\": true or -orchWebhookTrusted is set.")
+  String orchWebhookUrl;
+
+  @Option(names = {"-orchWebhookTrusted", "--orchWebhookTrusted"}, arity = "0..1", fallbackValue = "true",
+      description = "Treat -orchWebhookUrl entries without a \"trusted\" field as trusted. Default: ${DEFAULT-VALUE}")
+  boolean orchWebhookTrusted;
+
+  @Option(names = {"-monitor", "--monitor"}, arity = "0..1", fallbackValue = "true",
+      description = "Transcoder: serve Prometheus metrics at http://<-cliAddr>/metrics (broadcasters serve them on "
+          + "-httpAddr, orchestrators on -serviceAddr, always). Default: ${DEFAULT-VALUE}")
+  boolean monitor;
+
+  @Option(names = {"-cliAddr", "--cliAddr"}, defaultValue = "127.0.0.1:7935", paramLabel = "host:port",
+      description = "Transcoder with -monitor: where /metrics listens. Default: ${DEFAULT-VALUE}")
+  String cliAddr;
+
   @Option(names = {"-maxAttempts", "--maxAttempts"}, defaultValue = "3",
       description = "Broadcaster with -orchAddr: most segment requests per segment, over all orchestrators. "
           + "Default: ${DEFAULT-VALUE}")
