@@ -35,6 +35,8 @@ final class BroadcasterMetrics {
       out.histogram("livepeer_broadcaster_round_trip_seconds",
               "Per successful attempt: segment POST to O through the last rendition downloaded and verified.",
               r.roundTrips)
+          .histogram("livepeer_broadcaster_rendition_download_seconds",
+              "Per successful attempt: O's answer to the last rendition downloaded.", r.renditionDownloads)
           .counter("livepeer_broadcaster_segment_requests_total", "Segment POSTs to orchestrators (every attempt).",
               r.segmentRequests())
           .counter("livepeer_broadcaster_orchestrator_swaps_total", "Times a stream moved to another orchestrator.",

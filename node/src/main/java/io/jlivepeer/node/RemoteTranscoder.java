@@ -83,6 +83,8 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   private final AtomicLong swaps = new AtomicLong();
   /** Successful attempts: POST through the last rendition verified (B's /metrics). */
   final LatencyHistogram roundTrips = new LatencyHistogram();
+  /** Per successful attempt: from O's answer to every rendition downloaded. */
+  final LatencyHistogram renditionDownloads = new LatencyHistogram();
 
   /** Identity in production; tests alter what O said (e.g. its address) to exercise B's checks. */
   private final UnaryOperator<OrchestratorInfo> infoView;
@@ -284,6 +286,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       if (outs.size() != profiles.size()) {
         throw new AttemptFailed(outs.size() + " renditions for " + profiles.size() + " profiles");
       }
+      long downloadStart = System.nanoTime();
       List<byte[]> downloaded = new ArrayList<>();
       List<Rendition> renditions = new ArrayList<>();
       for (int i = 0; i < outs.size(); i++) {
@@ -303,6 +306,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
         throw new AttemptFailed("the renditions' signature does not match the orchestrator's address "
             + Signatures.checksumAddress(info.getAddress().toByteArray()));
       }
+      renditionDownloads.observeNanos(System.nanoTime() - downloadStart);
       // O does not report decoded pixels to B on this path.
       return new TranscodeResult(0, renditions);
     }

@@ -1,0 +1,136 @@
+package io.jlivepeer.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jlivepeer.media.FfmpegBinaries;
+import io.jlivepeer.media.FfmpegTranscoder;
+import io.jlivepeer.media.Segment;
+import io.jlivepeer.media.TestMedia;
+import io.jlivepeer.media.TranscodeResult;
+import io.jlivepeer.media.Transcoder;
+import io.jlivepeer.media.VideoProfile;
+import io.jlivepeer.media.VideoProfiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * B -> O -> T -> O -> B overhead on loopback, through the production code of each role (RemoteTranscoder, an
+ * OrchestratorNode without local transcoding, a TranscoderNode with x264): per segment, B's round trip minus T's
+ * transcode time, as a share of the 2 s segment, split into phases from the three roles' /metrics. Run with
+ * {@code ./mvnw -B -q -o -pl node -am verify -Dtest=NetworkOverheadBench -Dnetwork.bench=true
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=None -Dfailsafe.failIfNoSpecifiedTests=false}
+ * ({@code -Dnetwork.bench.segments=N} for a longer run).
+ */
+@EnabledIfSystemProperty(named = "network.bench", matches = "true")
+class NetworkOverheadBench {
+  @TempDir Path dir;
+  @TempDir Path cut;
+
+  @Test
+  void measuresRoundTripMinusTranscodeTimeThroughARemoteTranscoder() throws Exception {
+    FfmpegBinaries.usePlatformExtension();
+    int seconds = 2 * Integer.getInteger("network.bench.segments", 10);
+    Path source = TestMedia.source(1280, 720, 30, seconds, "ts");
+    TestMedia.run(List.of(FfmpegBinaries.ffmpeg().toString(), "-hide_banner", "-loglevel", "error", "-i",
+        source.toString(), "-c", "copy", "-f", "segment", "-segment_time", "2", "-segment_format", "mpegts",
+        cut.resolve("seg%03d.ts").toString()), 120);
+    List<byte[]> segments = new ArrayList<>();
+    try (Stream<Path> files = Files.list(cut)) {
+      for (Path p : files.sorted().toList()) {
+        segments.add(Files.readAllBytes(p));
+      }
+    }
+    List<VideoProfile> ladder = VideoProfiles.defaultLadder();
+    Transcoder noLocal = (id, profiles) -> {
+      throw new AssertionError("O must hand the work to T");
+    };
+    String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
+    try (OrchestratorNode o = OrchestratorNode.start(OrchestratorConfig.defaults("127.0.0.1", 0, dir.resolve("o"),
+            "bench").withLocalTranscoding(false), noLocal);
+        TranscoderNode t = TranscoderNode.start(TranscoderConfig.of(RemoteTranscoderTest.addr(o), "bench", 1),
+            new FfmpegTranscoder())) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!o.metricsText().contains("livepeer_orchestrator_remote_transcoders 1")) {
+        assertThat(System.nanoTime()).as("T registered").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      try (RemoteTranscoder b = RemoteTranscoder.start(RemoteConfig.defaults(List.of(RemoteTranscoderTest.addr(o)),
+          dir.resolve("b")), ladder)) {
+        Transcoder.TranscodeSession session = b.open("bench", ladder);
+        Snapshot before = Snapshot.of(b, o, t);
+        double[] sums = new double[8];
+        int measured = 0;
+        System.out.println("seg  bytes    round  T-xcode overhead | B upload  O-other  O->T  T-down  T-post  "
+            + "B-down  (ms)");
+        for (int seq = 0; seq < segments.size(); seq++) {
+          long start = System.nanoTime();
+          TranscodeResult r = session.transcode(new Segment("bench", seq, 2000, segments.get(seq)));
+          double roundTrip = (System.nanoTime() - start) / 1e6;
+          assertThat(r.renditions()).hasSize(ladder.size());
+          Snapshot after = Snapshot.of(b, o, t);
+          Snapshot d = after.minus(before);
+          before = after;
+          double overhead = roundTrip - d.tTranscode;
+          // O's "other": its handling time outside the work it hands to T (checks, queue, signing, storing)
+          double oOther = d.oHandling - d.oTranscode;
+          // O->T: O's transcode time outside T's own three phases (NotifySegment, scheduling, waking O up)
+          double dispatch = d.oTranscode - d.tDownload - d.tTranscode - d.tPost;
+          System.out.printf("%3d %7d %7.1f %7.1f %7.1f | %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f%n", seq,
+              segments.get(seq).length, roundTrip, d.tTranscode, overhead, d.oUpload, oOther, dispatch, d.tDownload,
+              d.tPost, d.bDownloads);
+          if (seq > 0) { // the first segment also opens the sessions and warms the JIT
+            double[] row = {roundTrip, d.tTranscode, overhead, d.oUpload, oOther, dispatch, d.tDownload + d.tPost,
+                d.bDownloads};
+            for (int i = 0; i < row.length; i++) {
+              sums[i] += row[i];
+            }
+            measured++;
+          }
+        }
+        session.close();
+        String loadAfter = Files.readString(Path.of("/proc/loadavg")).strip();
+        double n = measured;
+        System.out.printf("mean over %d segments: round trip %.1f ms, T transcode %.1f ms, overhead %.1f ms = %.2f%% "
+            + "of a 2 s segment%n  phases: B upload %.1f, O other %.1f, O->T dispatch %.1f, T transfers %.1f, "
+            + "B rendition downloads %.1f (ms)%n  ladder %s, 720p30 source, %d cores, load average before [%s] "
+            + "after [%s]%n", measured, sums[0] / n, sums[1] / n, sums[2] / n, sums[2] / n / 2000 * 100, sums[3] / n,
+            sums[4] / n, sums[5] / n, sums[6] / n, sums[7] / n, ladder.stream().map(VideoProfile::name).toList(),
+            Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter);
+      }
+    }
+  }
+
+  /** Cumulative figures from the three roles' /metrics, in milliseconds. */
+  private record Snapshot(double oUpload, double oHandling, double oTranscode, double tDownload, double tTranscode,
+      double tPost, double bDownloads) {
+
+    static Snapshot of(RemoteTranscoder b, OrchestratorNode o, TranscoderNode t) {
+      Map<String, Double> om = PromParser.parse(o.metricsText());
+      Map<String, Double> tm = PromParser.parse(t.metricsText());
+      return new Snapshot(ms(om, "livepeer_orchestrator_segment_upload_seconds_sum"),
+          ms(om, "livepeer_orchestrator_segment_handling_seconds_sum"),
+          ms(om, "livepeer_orchestrator_transcode_seconds_sum"),
+          ms(tm, "livepeer_transcoder_download_seconds_sum"),
+          ms(tm, "livepeer_transcoder_transcode_seconds_sum"),
+          ms(tm, "livepeer_transcoder_post_seconds_sum"),
+          b.renditionDownloads.snapshot().sumSeconds() * 1e3);
+    }
+
+    private static double ms(Map<String, Double> m, String key) {
+      return PromParser.value(m, key) * 1e3;
+    }
+
+    Snapshot minus(Snapshot o) {
+      return new Snapshot(oUpload - o.oUpload, oHandling - o.oHandling, oTranscode - o.oTranscode,
+          tDownload - o.tDownload, tTranscode - o.tTranscode, tPost - o.tPost, bDownloads - o.bDownloads);
+    }
+  }
+}
