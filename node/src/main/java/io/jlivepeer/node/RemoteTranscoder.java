@@ -106,6 +106,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     });
     this.pool = new OrchestratorPool(config, key, clock, executor);
     this.http = HttpClient.newBuilder()
+        .version(Transfers.HTTP_VERSION)
         .sslContext(WireClients.trustAllSslContext())
         .connectTimeout(config.discoveryTimeout())
         .executor(executor)
@@ -289,9 +290,13 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       long downloadStart = System.nanoTime();
       List<byte[]> downloaded = new ArrayList<>();
       List<Rendition> renditions = new ArrayList<>();
+      // all renditions at once (each on its own keep-alive connection), not one after the other
+      List<CompletableFuture<byte[]>> fetches = new ArrayList<>();
+      for (TranscodedSegmentData out : outs) {
+        fetches.add(Transfers.async(() -> download(out.getUrl(), timeout, o), executor));
+      }
       for (int i = 0; i < outs.size(); i++) {
-        // each download gets the request timeout of its own: O answered, so the renditions exist
-        byte[] data = download(outs.get(i).getUrl(), timeout, o);
+        byte[] data = Transfers.join(fetches, i, AttemptFailed.class);
         downloaded.add(data);
         renditions.add(new Rendition(profiles.get(i), data, outs.get(i).getPixels()));
       }

@@ -75,6 +75,7 @@ public final class TranscoderNode implements AutoCloseable {
     this.media = media;
     this.channel = WireClients.grpcChannel(config.orchHost(), config.orchPort());
     this.http = HttpClient.newBuilder()
+        .version(Transfers.HTTP_VERSION)
         .sslContext(WireClients.trustAllSslContext())
         .connectTimeout(Duration.ofSeconds(4))
         .followRedirects(HttpClient.Redirect.NEVER)
