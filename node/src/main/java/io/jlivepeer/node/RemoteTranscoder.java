@@ -190,7 +190,8 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       Set<OrchestratorPool.Orch> tried = new HashSet<>();
       List<String> errors = new ArrayList<>();
       for (int attempt = 0; attempt < config.maxAttempts(); attempt++) {
-        OrchestratorPool.Orch o = current.filter(c -> !tried.contains(c) && c.inPool()).orElseGet(() -> pool.best(tried));
+        OrchestratorPool.Orch o = current.filter(c -> !tried.contains(c) && c.inPool())
+            .orElseGet(() -> pool.best(tried));
         if (lastUsed.isPresent() && lastUsed.get() != o) {
           swaps.incrementAndGet();
           log.info("stream {} segment {}: moving from {} to {}", segment.streamId(), segment.seq(), lastUsed.get(),
@@ -300,6 +301,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
         downloaded.add(data);
         renditions.add(new Rendition(profiles.get(i), data, outs.get(i).getPixels()));
       }
+      renditionDownloads.observeNanos(System.nanoTime() - downloadStart);
       boolean signed;
       try {
         signed = Signatures.verify(info.getAddress().toByteArray(), SigningPayloads.transcodeResult(downloaded),
@@ -311,7 +313,6 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
         throw new AttemptFailed("the renditions' signature does not match the orchestrator's address "
             + Signatures.checksumAddress(info.getAddress().toByteArray()));
       }
-      renditionDownloads.observeNanos(System.nanoTime() - downloadStart);
       // O does not report decoded pixels to B on this path.
       return new TranscodeResult(0, renditions);
     }
