@@ -81,9 +81,9 @@ final class RenditionEncoder implements AutoCloseable {
   /** Frames 0..9 of a segment are encoded at the carried QP while the fresh x264's ABR learns (tuned on the bench). */
   private static final int WARM_FRAMES = 9;
   /**
-   * How much of the fresh ABR's start-up bias {@link #abrCorrection} cancels: x264's prior is stated for the QP its
-   * rate control sees (after row-level VBV), the carried QP is the lower frame QP libx264 reports, so the plain
-   * formula under-corrects. Measured on the bench (PSNR difference to the ffmpeg program at 720p/480p/360p/240p):
+   * How much of the fresh ABR's start-up bias {@link #abrCorrection} cancels, relative to the prior alone: the
+   * segment's IDR frame adds a second excess to the young window (its bits x qscale are several frames' worth), which
+   * a continuous encoder spreads over its long history. Measured on the bench (PSNR difference to the ffmpeg program at 720p/480p/360p/240p):
    * 1.0 gave -0.20 dB at 240p; 1.5: -0.10/-0.11/-0.12/-0.12 dB; 2.0: -0.06/-0.11/-0.04/-0.13 dB, bits within 1%.
    */
   private static final double ABR_BIAS_SCALE = 2.0;
@@ -334,7 +334,11 @@ final class RenditionEncoder implements AutoCloseable {
     if (Double.isNaN(vbvFill) || vbvBits <= 0) {
       return;
     }
-    vbvFill = Math.min(vbvBits, Math.max(0, vbvFill - 8.0 * bytes) + vbvBitsPerFrame);
+    vbvFill = vbvAfter(vbvFill, bytes, vbvBits, vbvBitsPerFrame);
+  }
+
+  static double vbvAfter(double fill, int frameBytes, double bufferBits, double bitsPerFrame) {
+    return Math.min(bufferBits, Math.max(0, fill - 8.0 * frameBytes) + bitsPerFrame);
   }
 
   /**
@@ -465,7 +469,7 @@ final class RenditionEncoder implements AutoCloseable {
       return "";
     }
     StringBuilder zones = new StringBuilder("zones=0," + WARM_FRAMES + ",q=" + carriedQp);
-    for (String zone : abrCorrection(WARM_FRAMES + 1, carriedQp, bps, fps)) {
+    for (String zone : abrCorrection(WARM_FRAMES + 1, carriedQp, bps, fps, outWidth, outHeight, config.x264Preset())) {
       zones.append('/').append(zone);
     }
     // x264 raises a vbv-init below one frame's worth to one frame's worth itself
@@ -485,13 +489,15 @@ final class RenditionEncoder implements AutoCloseable {
    * i &lt; n; a zone with {@code b=r} divides it out. Blocks of frames get the factor of their middle frame, until
    * it is within 1%.
    */
-  List<String> abrCorrection(int from, int qp, long bps, double fps) {
-    int macroblocks = ((outWidth + 15) / 16) * ((outHeight + 15) / 16);
+  static List<String> abrCorrection(int from, int qp, long bps, double fps, int width, int height, String preset) {
+    int macroblocks = ((width + 15) / 16) * ((height + 15) / 16);
     // x264 forces qcomp to 1 when MB-tree is on; the two fastest presets run without it (no lookahead)
-    boolean mbTree = !config.x264Preset().equals("ultrafast") && !config.x264Preset().equals("superfast");
+    boolean mbTree = !preset.equals("ultrafast") && !preset.equals("superfast");
     double prior = 0.01 * Math.pow(7.0e5, mbTree ? 1.0 : 0.6) * Math.sqrt(macroblocks);
     double qscale = 0.85 * Math.pow(2, (qp - 12) / 6.0);
-    double k = 1 + ABR_BIAS_SCALE * (prior / (bps / fps * qscale) - 1);
+    double ratio = prior / (bps / fps * qscale);
+    // scaled only where the prior is too high (the case measured); a too-small prior is corrected as it stands
+    double k = ratio > 1 ? 1 + ABR_BIAS_SCALE * (ratio - 1) : ratio;
     // x264's decay with max rate = average rate and a one-second buffer (cbr_decay)
     double d = 1 - 1 / fps * 0.5 * 0.5;
     int[] edges = {from, 15, 25, 40, 70, 120, 200, 320};
