@@ -35,6 +35,7 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_alloc_context;
 import static org.bytedeco.ffmpeg.global.swscale.sws_free_context;
 import static org.bytedeco.ffmpeg.global.swscale.sws_scale_frame;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
@@ -82,11 +83,14 @@ final class RenditionEncoder implements AutoCloseable {
   private static final int WARM_FRAMES = 9;
   /**
    * How much of the fresh ABR's start-up bias {@link #abrCorrection} cancels, relative to the prior alone: the
-   * segment's IDR frame adds a second excess to the young window (its bits x qscale are several frames' worth), which
-   * a continuous encoder spreads over its long history. Measured on the bench (PSNR difference to the ffmpeg program at 720p/480p/360p/240p):
-   * 1.0 gave -0.20 dB at 240p; 1.5: -0.10/-0.11/-0.12/-0.12 dB; 2.0: -0.06/-0.11/-0.04/-0.13 dB, bits within 1%.
+   * segment's IDR frame adds a second excess to the young window (its bits x qscale are several frames' worth),
+   * which a continuous encoder spreads over its long history. Measured on the bench (PSNR difference to the ffmpeg
+   * program at 720p/480p/360p/240p): 1.0 gave -0.20 dB at 240p; 1.5: -0.10/-0.11/-0.12/-0.12 dB;
+   * 2.0: -0.06/-0.11/-0.04/-0.13 dB; bits within 1% of the program's in all three.
    */
   private static final double ABR_BIAS_SCALE = 2.0;
+  /** Largest bitrate factor (and smallest, inverted) a correction zone gets: the VBV still bounds each frame. */
+  private static final double MAX_CORRECTION = 3.0;
   /** x264's default initial VBV fill (vbv-init), what the first segment's encoder starts with. */
   private static final double X264_VBV_INIT = 0.9;
   private long frames;
@@ -486,8 +490,8 @@ final class RenditionEncoder implements AutoCloseable {
    * overspends, where a continuous encoder's history has long outweighed the prior. With the real complexity
    * estimated from the carried QP (bits per frame x qscale), frame {@code n} is off by
    * {@code r(n) = (K d^n + S(n)) / (d^n + S(n))}, {@code K} = prior / real, {@code S(n)} = sum of {@code d^i} for
-   * i &lt; n; a zone with {@code b=r} divides it out. Blocks of frames get the factor of their middle frame, until
-   * it is within 1%.
+   * i &lt; n; a zone with {@code b=r} divides it out. Blocks of frames get the factor of their middle frame (kept
+   * within 1/3..3), until it is within 1%.
    */
   static List<String> abrCorrection(int from, int qp, long bps, double fps, int width, int height, String preset) {
     int macroblocks = ((width + 15) / 16) * ((height + 15) / 16);
@@ -501,7 +505,7 @@ final class RenditionEncoder implements AutoCloseable {
     // x264's decay with max rate = average rate and a one-second buffer (cbr_decay)
     double d = 1 - 1 / fps * 0.5 * 0.5;
     int[] edges = {from, 15, 25, 40, 70, 120, 200, 320};
-    List<String> zones = new java.util.ArrayList<>();
+    List<String> zones = new ArrayList<>();
     for (int i = 0; i + 1 < edges.length; i++) {
       int start = Math.max(from, edges[i]);
       int end = edges[i + 1] - 1;
@@ -510,7 +514,7 @@ final class RenditionEncoder implements AutoCloseable {
       }
       double dn = Math.pow(d, (start + end) / 2.0);
       double sn = (1 - dn) / (1 - d);
-      double r = (k * dn + sn) / (dn + sn);
+      double r = Math.max(1 / MAX_CORRECTION, Math.min(MAX_CORRECTION, (k * dn + sn) / (dn + sn)));
       if (Math.abs(r - 1) < 0.01) {
         break;
       }

@@ -62,4 +62,12 @@ class RenditionEncoderTest {
     assertThat(RenditionEncoder.vbvAfter(size, 10, size, perFrame)).as("capped at the buffer size").isEqualTo(size);
     assertThat(RenditionEncoder.vbvAfter(1000, 100_000, size, perFrame)).as("never below empty").isEqualTo(perFrame);
   }
+
+  @Test
+  void abrCorrectionFactorsAreBoundedForExtremeBitsPerMacroblock() {
+    // 1080p at 100 kbit/s: the prior is a hundred times the real complexity; the VBV is left to bound the frames
+    List<String> zones = RenditionEncoder.abrCorrection(10, 30, 100_000, 30, 1920, 1080, "veryfast");
+    assertThat(zones).allSatisfy(z -> assertThat(factor(z)).isLessThanOrEqualTo(3.0));
+    assertThat(factor(zones.get(0))).isEqualTo(3.0);
+  }
 }
