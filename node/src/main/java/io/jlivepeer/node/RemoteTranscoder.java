@@ -183,12 +183,14 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     public TranscodeResult transcode(Segment segment) {
       Set<OrchestratorPool.Orch> tried = new HashSet<>();
       List<String> errors = new ArrayList<>();
+      long segmentStart = System.nanoTime();
       for (int attempt = 0; attempt < config.maxAttempts(); attempt++) {
         OrchestratorPool.Orch o = current.filter(c -> !tried.contains(c)).orElseGet(() -> pool.best(tried));
         if (lastUsed.isPresent() && lastUsed.get() != o) {
           swaps.incrementAndGet();
-          log.info("stream {} segment {}: moving from {} to {}", segment.streamId(), segment.seq(), lastUsed.get(),
-              o);
+          // "after": how long this segment spent on earlier attempts, i.e. what the move cost the stream
+          log.info("stream {} segment {}: moving from {} to {} after {} ms", segment.streamId(), segment.seq(),
+              lastUsed.get(), o, (System.nanoTime() - segmentStart) / 1_000_000);
         }
         current = Optional.of(o);
         lastUsed = current;
