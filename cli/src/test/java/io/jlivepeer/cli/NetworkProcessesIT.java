@@ -189,8 +189,11 @@ class NetworkProcessesIT {
           .anyMatch(l -> l.contains("stream slow segment") && l.contains("moving from " + slowAddr + " to "
               + otherAddr));
       run.assertComplete();
-      System.out.printf("slow: %s frozen %d ms mid-stream; B moved to %s; %d segments, none missing%n",
-          frozen[0].name, freezeMillis, otherAddr, run.segments);
+      String why = log.stream().filter(l -> l.contains("stream slow segment") && l.contains(slowAddr)
+              && (l.contains(" took ") || l.contains("failed")))
+          .findFirst().map(l -> l.substring(l.indexOf("stream slow segment"))).orElse("(no slow or failed answer logged)");
+      System.out.printf("slow: %s frozen %d ms mid-stream; B: %s; moved to %s; %d segments, none missing%n",
+          frozen[0].name, freezeMillis, why, otherAddr, run.segments);
     });
   }
 
