@@ -252,7 +252,10 @@ public final class TranscoderNode implements AutoCloseable {
       byte[] input = download(notify.getUrl());
       long t1 = System.nanoTime();
       metrics.download.observeNanos(t1 - t0);
-      StreamSession session = sessions.computeIfAbsent(sessionId, StreamSession::new);
+      StreamSession session = sessions.computeIfAbsent(sessionId, id -> {
+        log.info("session {} (stream {}) opened on this transcoder", id, seg.getManifestId().toStringUtf8());
+        return new StreamSession(id);
+      });
       TranscodeResult out = session.transcode(profiles, new Segment(seg.getManifestId().toStringUtf8(),
           seg.getSeq(), Math.max(0, seg.getDuration()), input));
       metrics.transcoded(Math.max(0, seg.getDuration()), System.nanoTime() - t1);
