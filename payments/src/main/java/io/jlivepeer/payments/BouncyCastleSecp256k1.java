@@ -82,7 +82,7 @@ final class BouncyCastleSecp256k1 implements Secp256k1 {
   /**
    * A sender's first tickets are checked by full recovery and address comparison; once it is known, recovery
    * compares public keys (no address hash); once it is busy, {@link KnownKeyVerifier} answers from a precomputed
-   * table, which gives exactly recovery's answer (v included) in about a quarter of BouncyCastle's time.
+   * table, which gives exactly recovery's answer (v included) in about a third of BouncyCastle's time.
    */
   @Override
   public boolean recoversTo(byte[] hash32, byte[] rs64, int recid, EthAddress signer) {
