@@ -3,7 +3,6 @@ package io.jlivepeer.payments;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
@@ -25,7 +24,6 @@ final class BouncyCastleSecp256k1 implements Secp256k1 {
   private static final BigInteger HALF_N = N.shiftRight(1);
   private static final ECCurve CURVE = PARAMS.getCurve();
   private static final ECPoint G = PARAMS.getG();
-  private static final int MAX_KNOWN_SIGNERS = 4096;
 
   @Override
   public String name() {
@@ -61,69 +59,11 @@ final class BouncyCastleSecp256k1 implements Secp256k1 {
     throw new PaymentsException("could not compute the recovery id of a fresh signature (a bug)");
   }
 
-  /** Tickets a sender must have had verified by recovery before its table is built (30 ms, 1.5 MB). */
-  static final int TABLE_AFTER = 16;
-  /** At most this many tables (1.5 MB each) at once; senders beyond it stay on recovery. */
-  static final int MAX_TABLES = 16;
+  private final KnownSigners knownSigners = new KnownSigners(this, true);
 
-  /** A sender's public key and, once it has sent enough tickets, the table that checks its signatures quickly. */
-  private static final class KnownSigner {
-    final byte[] publicKey;
-    int verified; // a heuristic count: lost updates only delay the table
-    volatile KnownKeyVerifier verifier;
-
-    KnownSigner(byte[] publicKey) {
-      this.publicKey = publicKey;
-    }
-  }
-
-  private final ConcurrentHashMap<EthAddress, KnownSigner> knownSigners = new ConcurrentHashMap<>();
-
-  /**
-   * A sender's first tickets are checked by full recovery and address comparison; once it is known, recovery
-   * compares public keys (no address hash); once it is busy, {@link KnownKeyVerifier} answers from a precomputed
-   * table, which gives exactly recovery's answer (v included) in about a third of BouncyCastle's time.
-   */
   @Override
   public boolean recoversTo(byte[] hash32, byte[] rs64, int recid, EthAddress signer) {
-    KnownSigner known = knownSigners.get(signer);
-    if (known != null) {
-      KnownKeyVerifier verifier = known.verifier;
-      if (verifier != null) {
-        return verifier.recoversTo(hash32, rs64, recid);
-      }
-    }
-    Optional<byte[]> pub = recover(hash32, rs64, recid);
-    if (pub.isEmpty()) {
-      return false;
-    }
-    if (known != null) {
-      if (!Arrays.equals(known.publicKey, pub.get())) {
-        return false;
-      }
-      if (++known.verified >= TABLE_AFTER && tables() < MAX_TABLES) {
-        known.verifier = KnownKeyVerifier.forPublicKey(known.publicKey);
-      }
-      return true;
-    }
-    if (!EthCrypto.addressOf(pub.get()).equals(signer)) {
-      return false;
-    }
-    if (knownSigners.size() >= MAX_KNOWN_SIGNERS) {
-      knownSigners.clear(); // crude bound; a few hundred broadcasters per orchestrator is already a lot
-    }
-    knownSigners.put(signer, new KnownSigner(pub.get()));
-    return true;
-  }
-
-  private int tables() {
-    int n = 0;
-    for (KnownSigner k : knownSigners.values()) {
-      if (k.verifier != null) {
-        n++;
-      }
-    }
-    return n;
+    return knownSigners.recoversTo(hash32, rs64, recid, signer);
   }
 
   @Override
