@@ -91,17 +91,37 @@ final class KnownKeyVerifier {
     Point acc = new Point();
     long[] px = new long[4];
     long[] py = new long[4];
-    long[] zero = new long[4];
+    // Gather all entries first: the table reads are independent, so their cache misses overlap instead of each
+    // one stalling the arithmetic that follows it.
     long[] g = GeneratorTable.TABLE;
+    long[] points = new long[2 * WINDOWS * STRIDE];
+    boolean[] negative = new boolean[2 * WINDOWS];
+    int count = 0;
     for (int win = 0; win < WINDOWS; win++) {
       if (d1[win] != 0) {
-        entry(g, win, d1[win], px, py, zero);
-        acc.addAffine(px, py);
+        System.arraycopy(g, (win * ENTRIES + Math.abs(d1[win]) - 1) * STRIDE, points, count * STRIDE, STRIDE);
+        negative[count++] = d1[win] < 0;
       }
       if (d2[win] != 0) {
-        entry(table, win, d2[win], px, py, zero);
-        acc.addAffine(px, py);
+        System.arraycopy(table, (win * ENTRIES + Math.abs(d2[win]) - 1) * STRIDE, points, count * STRIDE, STRIDE);
+        negative[count++] = d2[win] < 0;
       }
+    }
+    long[] zero = new long[4];
+    for (int i = 0; i < count; i++) {
+      int at = i * STRIDE;
+      px[0] = points[at];
+      px[1] = points[at + 1];
+      px[2] = points[at + 2];
+      px[3] = points[at + 3];
+      py[0] = points[at + 4];
+      py[1] = points[at + 5];
+      py[2] = points[at + 6];
+      py[3] = points[at + 7];
+      if (negative[i]) {
+        Secp256k1Field.sub(py, zero, py);
+      }
+      acc.addAffine(px, py);
     }
     if (acc.infinity) {
       return false;
@@ -150,22 +170,6 @@ final class KnownKeyVerifier {
       }
     }
     return d;
-  }
-
-  /** digit x 2^(WINDOW_BITS win) x P from the table into (x, y), digit != 0. */
-  private static void entry(long[] t, int win, int digit, long[] x, long[] y, long[] zero) {
-    int at = (win * ENTRIES + Math.abs(digit) - 1) * STRIDE;
-    x[0] = t[at];
-    x[1] = t[at + 1];
-    x[2] = t[at + 2];
-    x[3] = t[at + 3];
-    y[0] = t[at + 4];
-    y[1] = t[at + 5];
-    y[2] = t[at + 6];
-    y[3] = t[at + 7];
-    if (digit < 0) {
-      Secp256k1Field.sub(y, zero, y);
-    }
   }
 
   /**
