@@ -420,12 +420,18 @@ final class Secp256k1Field {
     long[] x2 = new long[4];
     while (!isOne(u) && !isOne(v)) {
       while ((u[0] & 1) == 0) {
-        shiftRight1(u, 0);
-        halveMod(x1, m);
+        int k = trailingZeros(u);
+        shiftRight(u, k);
+        for (int i = 0; i < k; i++) {
+          halveMod(x1, m);
+        }
       }
       while ((v[0] & 1) == 0) {
-        shiftRight1(v, 0);
-        halveMod(x2, m);
+        int k = trailingZeros(v);
+        shiftRight(v, k);
+        for (int i = 0; i < k; i++) {
+          halveMod(x2, m);
+        }
       }
       if (geq(u, v)) {
         subInPlace(u, v);
@@ -440,6 +446,19 @@ final class Secp256k1Field {
 
   private static boolean isOne(long[] a) {
     return a[0] == 1 && (a[1] | a[2] | a[3]) == 0;
+  }
+
+  /** Trailing zero bits of a non-zero a, at most 63 (the caller loops for more). */
+  private static int trailingZeros(long[] a) {
+    return a[0] == 0 ? 63 : Long.numberOfTrailingZeros(a[0]);
+  }
+
+  /** a >>= k, 0 < k < 64. */
+  private static void shiftRight(long[] a, int k) {
+    a[0] = (a[0] >>> k) | (a[1] << (64 - k));
+    a[1] = (a[1] >>> k) | (a[2] << (64 - k));
+    a[2] = (a[2] >>> k) | (a[3] << (64 - k));
+    a[3] = a[3] >>> k;
   }
 
   /** a >>= 1, with topBit shifted into bit 255. */

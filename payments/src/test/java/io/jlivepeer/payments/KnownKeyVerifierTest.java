@@ -68,7 +68,9 @@ class KnownKeyVerifierTest {
     BigInteger n = KnownKeyVerifier.N;
     long[] r = new long[4];
     for (int i = 0; i < 2_000; i++) {
-      BigInteger a = i < 3 ? BigInteger.valueOf(i + 1) : new BigInteger(256, random).mod(n);
+      // small values, powers of two (long runs of trailing zeros), random ones
+      BigInteger a = i < 3 ? BigInteger.valueOf(i + 1)
+          : i < 259 ? BigInteger.ONE.shiftLeft(i - 3) : new BigInteger(256, random).mod(n);
       if (a.signum() == 0) {
         continue;
       }
