@@ -54,6 +54,11 @@ final class DemoCommand implements Callable<Integer> {
           + " one through 2 remote transcoders). Experimental: see docs/architecture.md.")
   boolean network;
 
+  @Option(names = {"-noChain", "--noChain"},
+      description = "With -network: no chain, the orchestrators work for free. Without it the network runs on a"
+          + " local anvil chain with probabilistic micropayments (docs/payments.md).")
+  boolean noChain;
+
   @Option(names = {"-v", "--v"}, defaultValue = "3", description = "Log verbosity. Default: ${DEFAULT-VALUE}")
   int verbosity;
 
@@ -73,9 +78,20 @@ final class DemoCommand implements Callable<Integer> {
         Main.profiles(transcodingOptions), dir, 4, Duration.ofSeconds(2),
         BroadcasterConfig.DEFAULT_MAX_QUEUED_SEGMENTS, BroadcasterConfig.DEFAULT_PLAYLIST_WINDOW);
 
-    DemoNetwork net = network ? new DemoNetwork(dir.resolve("network"), config.profiles()) : null;
+    DemoChain chain = network && !noChain ? startChain(dir) : null;
+    DemoNetwork net;
+    try {
+      net = network ? new DemoNetwork(dir.resolve("network"), config.profiles(), java.util.Optional.ofNullable(chain))
+          : null;
+    } catch (RuntimeException | InterruptedException e) {
+      if (chain != null) {
+        chain.close();
+      }
+      throw e;
+    }
+    reporter = chain == null ? () -> "" : chain::report;
     io.jlivepeer.media.Transcoder transcoder = net == null ? new FfmpegTranscoder() : net.broadcasterSide;
-    try (net; BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
+    try (chain; net; BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
       if (net != null) {
         System.out.println("Network: broadcaster -> orchestrators " + net.orchestrators
             + " (the first transcodes itself, the second through 2 remote transcoders)");
@@ -103,11 +119,23 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** The chain's line for the progress output (deposits, fees, tickets); empty without a chain. */
+  private java.util.function.Supplier<String> reporter = () -> "";
+
+  private static DemoChain startChain(Path dir) {
+    System.out.println("demo: starting a local chain (anvil), deploying the protocol, activating 2 orchestrators and"
+        + " funding the broadcaster ...");
+    DemoChain chain = DemoChain.start(dir.resolve("chain"), DemoChain.Settings.demo(2));
+    System.out.println("demo: " + chain.report());
+    return chain;
+  }
+
   private int progress(BroadcasterNode node, Process publisher, ArrayDeque<String> publisherLog, Duration runFor)
       throws InterruptedException {
     boolean tty = System.console() != null;
     long start = System.nanoTime();
     long lastPrint = 0;
+    long lastChainPrint = 0;
     Thread main = Thread.currentThread();
     Thread hook = new Thread(() -> {
       main.interrupt();
@@ -124,6 +152,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!runFor.isZero() && elapsed >= runFor.toNanos()) {
           System.out.println();
           System.out.println("demo: " + runFor.toSeconds() + " s done; " + line(node.stats(), elapsed));
+          printChain();
           return 0;
         }
         if (!publisher.isAlive()) {
@@ -142,6 +171,13 @@ final class DemoCommand implements Callable<Integer> {
           System.out.println(line(node.stats(), elapsed));
           lastPrint = elapsed;
         }
+        if (elapsed - lastChainPrint >= TimeUnit.SECONDS.toNanos(10)) {
+          if (tty) {
+            System.out.println();
+          }
+          printChain();
+          lastChainPrint = elapsed;
+        }
         Thread.sleep(1000);
       }
     } catch (InterruptedException e) {
@@ -154,6 +190,13 @@ final class DemoCommand implements Callable<Integer> {
       } catch (IllegalStateException shuttingDown) {
         // the JVM is already exiting: the hook is running, nothing to remove
       }
+    }
+  }
+
+  private void printChain() {
+    String r = reporter.get();
+    if (!r.isEmpty()) {
+      System.out.println(r);
     }
   }
 

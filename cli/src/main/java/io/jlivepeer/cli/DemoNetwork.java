@@ -11,6 +11,7 @@ import io.jlivepeer.node.TranscoderNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -24,16 +25,19 @@ final class DemoNetwork implements AutoCloseable {
   final List<String> orchestrators = new ArrayList<>();
 
   DemoNetwork(Path dataDir, List<VideoProfile> profiles) throws InterruptedException {
+    this(dataDir, profiles, Optional.empty());
+  }
+
+  /** With a chain, the orchestrators charge and the broadcaster pays with tickets ({@link DemoChain}). */
+  DemoNetwork(Path dataDir, List<VideoProfile> profiles, Optional<DemoChain> chain) throws InterruptedException {
     String secret = UUID.randomUUID().toString();
     try {
-      OrchestratorNode o1 = OrchestratorNode.start(
-          OrchestratorConfig.defaults("127.0.0.1", 0, dataDir.resolve("o1"), secret).withMaxSessions(4),
-          new FfmpegTranscoder());
+      OrchestratorNode o1 = startOrchestrator(chain, 0,
+          OrchestratorConfig.defaults("127.0.0.1", 0, dataDir.resolve("o1"), secret).withMaxSessions(4));
       started.add(o1);
-      OrchestratorNode o2 = OrchestratorNode.start(
+      OrchestratorNode o2 = startOrchestrator(chain, 1,
           OrchestratorConfig.defaults("127.0.0.1", 0, dataDir.resolve("o2"), secret).withMaxSessions(4)
-              .withLocalTranscoding(false),
-          new FfmpegTranscoder());
+              .withLocalTranscoding(false));
       started.add(o2);
       for (OrchestratorNode o : List.of(o1, o2)) {
         orchestrators.add("127.0.0.1:" + o.serviceAddress().getPort());
@@ -45,12 +49,26 @@ final class DemoNetwork implements AutoCloseable {
       while (o2.remoteTranscoders() < 2 && System.nanoTime() < deadline) {
         Thread.sleep(50); // a person is waiting for the demo to start; registration takes a TLS handshake or two
       }
-      broadcasterSide = RemoteTranscoder.start(RemoteConfig.defaults(orchestrators, dataDir.resolve("b")), profiles);
+      RemoteConfig remote = RemoteConfig.defaults(orchestrators, dataDir.resolve("b"));
+      broadcasterSide = chain.isPresent()
+          ? RemoteTranscoder.start(remote, profiles, chain.get().broadcasterPayments())
+          : RemoteTranscoder.start(remote, profiles);
       started.add(broadcasterSide);
     } catch (RuntimeException | InterruptedException e) {
       close();
       throw e;
     }
+  }
+
+  private static OrchestratorNode startOrchestrator(Optional<DemoChain> chain, int i, OrchestratorConfig config) {
+    if (chain.isEmpty()) {
+      return OrchestratorNode.start(config, new FfmpegTranscoder());
+    }
+    OrchestratorConfig priced = config.withPrice(chain.get().pricePerUnit(), 1);
+    OrchestratorNode o = OrchestratorNode.start(priced, new FfmpegTranscoder(),
+        chain.get().orchestratorPayments(i, config.dataDir()));
+    chain.get().register(i, o.transcoderUrl());
+    return o;
   }
 
   @Override
