@@ -61,9 +61,10 @@ final class DemoChain implements AutoCloseable {
     DemoChain c = new DemoChain(s, dev);
     try {
       for (int i = 0; i < s.orchestrators(); i++) {
-        c.orchestrators.add(NodePayments.start(c.flags(i, i == 0), dir.resolve("chain-o" + (i + 1))).orElseThrow());
+        c.orchestrators.add(NodePayments.start(c.flags(i, false), dir.resolve("chain-o" + (i + 1))).orElseThrow());
       }
-      c.broadcaster = NodePayments.start(c.flags(s.orchestrators(), false), dir.resolve("chain-b")).orElseThrow();
+      // The broadcaster's node initializes rounds: the orchestrators' accounts stay free for their own processes.
+      c.broadcaster = NodePayments.start(c.flags(s.orchestrators(), true), dir.resolve("chain-b")).orElseThrow();
       c.setUp();
       return c;
     } catch (RuntimeException e) {
@@ -87,7 +88,7 @@ final class DemoChain implements AutoCloseable {
 
   /** Orchestrators bond 1000 LPT to themselves and become transcoders (fee share 0: they keep every fee). */
   private void setUp() {
-    ProtocolClient first = orchestrators.get(0).chain().client();
+    ProtocolClient first = broadcaster.chain().client();
     nextRound(first);
     for (NodePayments o : orchestrators) {
       ProtocolClient c = o.chain().client();
@@ -128,7 +129,17 @@ final class DemoChain implements AutoCloseable {
   }
 
   void mine(long blocks) {
-    orchestrators.get(0).chain().client().rpc().call("anvil_mine", "0x" + Long.toHexString(blocks));
+    client().rpc().call("anvil_mine", "0x" + Long.toHexString(blocks));
+  }
+
+  /** The chain's flags for orchestrator {@code i} run as its own process (tests). */
+  List<String> orchestratorArgs(int i) {
+    DevchainInfo info = devchain.info();
+    return List.of("-ethUrl", info.rpcUrl(), "-ethController", info.controller().toString(),
+        "-ethKeystorePath", info.accounts().get(i).keystore().toString(), "-ethPassword", Devchain.KEYSTORE_PASSWORD,
+        "-cliAddr", "127.0.0.1:0", "-blockPollingInterval", "200ms", "-ticketEV", settings.ticketEV(),
+        "-maxFaceValue", settings.maxFaceValue(), "-redeemInterval", settings.redeemInterval(),
+        "-pricePerUnit", Long.toString(settings.pricePerUnit()), "-pixelsPerUnit", "1");
   }
 
   int orchestratorCount() {
