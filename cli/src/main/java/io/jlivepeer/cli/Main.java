@@ -69,6 +69,8 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand(new CliCommand());
     cl.addSubcommand(new DevchainCommand());
     cl.setDefaultValueProvider(sources);
+    // "-ethPassword devchain" (the dev chain's password) must not be read as the `devchain` subcommand
+    cl.setAllowSubcommandsAsOptionParameters(true);
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof CliException || e instanceof MediaException || e instanceof IllegalArgumentException
           || e instanceof io.jlivepeer.node.NodeException || e instanceof ChainUsageException

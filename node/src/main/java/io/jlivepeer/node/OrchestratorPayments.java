@@ -282,10 +282,13 @@ public final class OrchestratorPayments implements SegmentPayments, AutoCloseabl
 
   @Override
   public void close() {
-    redeemer.shutdownNow();
+    // Let a redemption in flight record its outcome (a mined ticket left QUEUED would only be DROPPED as "ticket is
+    // used" after the next start, losing its tx hash); a pass never starts again after shutdown().
+    redeemer.shutdown();
     try {
       if (!redeemer.awaitTermination(10, TimeUnit.SECONDS)) {
         log.warn("the redemption loop did not stop within 10 s");
+        redeemer.shutdownNow();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
