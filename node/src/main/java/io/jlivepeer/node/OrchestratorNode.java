@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Segment signatures: O checks B's signature when B sent its (signed) address in the GetOrchestrator that issued
  * the segment's auth token; a B that sent no address is served without that check (without a chain there is no
- * other source of B's address; with payments the ticket sender will be). Payments: not checked here; the seam is
- * {@link SegmentPayments}.
+ * other source of B's address). Payments: {@link SegmentPayments}; free by default, probabilistic micropayments with
+ * {@link OrchestratorPayments} ({@link #start(OrchestratorConfig, Transcoder, OrchestratorPayments)}).
  */
 public final class OrchestratorNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OrchestratorNode.class);
