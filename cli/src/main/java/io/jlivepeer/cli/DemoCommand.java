@@ -20,11 +20,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code livepeer demo}: a broadcaster on loopback, a generated test stream published into it over RTMP by
- * the bundled ffmpeg, the playback URL, and a progress line until Ctrl-C.
+ * {@code livepeer demo}: a network on loopback (a broadcaster, an orchestrator transcoding itself and one with two
+ * remote transcoders, see {@link DemoNetwork}), or with {@code -local} a single broadcaster transcoding itself; a
+ * generated test stream published into the broadcaster over RTMP by the bundled ffmpeg, the playback URL, and a
+ * progress line until Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Run a local node, publish a generated test stream into it and print the HLS URL.")
+    description = "Run a broadcaster and two orchestrators (one with two remote transcoders) on loopback, publish a"
+        + " generated test stream and print the HLS URL.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-transcodingOptions", "--transcodingOptions"}, defaultValue = "P240p30fps16x9,P360p30fps16x9",
       description = "Renditions. Default: ${DEFAULT-VALUE}")
@@ -49,14 +52,13 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-dataDir", "--dataDir"}, description = "Data folder. Default: ~/.lpData/demo")
   Path dataDir;
 
-  @Option(names = {"-network", "--network"},
-      description = "Run the network instead of one node: a broadcaster, 2 orchestrators (one transcoding itself,"
-          + " one through 2 remote transcoders). Experimental: see docs/architecture.md.")
-  boolean network;
+  @Option(names = {"-local", "--local"},
+      description = "Run one node that transcodes itself instead of the network.")
+  boolean local;
 
   @Option(names = {"-noChain", "--noChain"},
-      description = "With -network: no chain, the orchestrators work for free. Without it the network runs on a"
-          + " local anvil chain with probabilistic micropayments (docs/payments.md).")
+      description = "Run the network free, without a chain. By default it runs on a local anvil chain with"
+          + " probabilistic micropayments (docs/payments.md).")
   boolean noChain;
 
   @Option(names = {"-v", "--v"}, defaultValue = "3", description = "Log verbosity. Default: ${DEFAULT-VALUE}")
@@ -78,11 +80,11 @@ final class DemoCommand implements Callable<Integer> {
         Main.profiles(transcodingOptions), dir, 4, Duration.ofSeconds(2),
         BroadcasterConfig.DEFAULT_MAX_QUEUED_SEGMENTS, BroadcasterConfig.DEFAULT_PLAYLIST_WINDOW);
 
-    DemoChain chain = network && !noChain ? startChain(dir) : null;
+    DemoChain chain = !local && !noChain ? startChain(dir) : null;
     DemoNetwork net;
     try {
-      net = network ? new DemoNetwork(dir.resolve("network"), config.profiles(), java.util.Optional.ofNullable(chain))
-          : null;
+      net = local ? null : DemoNetwork.start(dir.resolve("network"), config.profiles(),
+          java.util.Optional.ofNullable(chain));
     } catch (RuntimeException | InterruptedException e) {
       if (chain != null) {
         chain.close();
@@ -90,11 +92,11 @@ final class DemoCommand implements Callable<Integer> {
       throw e;
     }
     reporter = chain == null ? () -> "" : chain::report;
-    io.jlivepeer.media.Transcoder transcoder = net == null ? new FfmpegTranscoder() : net.broadcasterSide;
+    io.jlivepeer.media.Transcoder transcoder = net == null ? new FfmpegTranscoder() : net.broadcasterSide();
     try (chain; net; BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
       if (net != null) {
-        System.out.println("Network: broadcaster -> orchestrators " + net.orchestrators
-            + " (the first transcodes itself, the second through 2 remote transcoders)");
+        System.out.println();
+        net.describe().forEach(System.out::println);
       }
       String stream = "demo";
       String rtmpUrl = "rtmp://127.0.0.1:" + node.rtmpAddress().getPort() + "/live/" + stream;
@@ -109,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("Renditions: " + String.join(", ", config.profiles().stream().map(p -> p.name()).toList())
             + " + source.  Ctrl-C to stop.");
         System.out.println();
-        return progress(node, publisher, publisherLog, runFor);
+        return progress(node, net, publisher, publisherLog, runFor);
       } finally {
         publisher.destroy();
         if (!publisher.waitFor(5, TimeUnit.SECONDS)) {
@@ -130,8 +132,15 @@ final class DemoCommand implements Callable<Integer> {
     return chain;
   }
 
-  private int progress(BroadcasterNode node, Process publisher, ArrayDeque<String> publisherLog, Duration runFor)
-      throws InterruptedException {
+  private void printChain() {
+    String r = reporter.get();
+    if (!r.isEmpty()) {
+      System.out.println(r);
+    }
+  }
+
+  private int progress(BroadcasterNode node, DemoNetwork net, Process publisher, ArrayDeque<String> publisherLog,
+      Duration runFor) throws InterruptedException {
     boolean tty = System.console() != null;
     long start = System.nanoTime();
     long lastPrint = 0;
@@ -151,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
         long elapsed = System.nanoTime() - start;
         if (!runFor.isZero() && elapsed >= runFor.toNanos()) {
           System.out.println();
-          System.out.println("demo: " + runFor.toSeconds() + " s done; " + line(node.stats(), elapsed));
+          System.out.println("demo: " + runFor.toSeconds() + " s done; " + line(node.stats(), net, elapsed));
           printChain();
           return 0;
         }
@@ -165,10 +174,10 @@ final class DemoCommand implements Callable<Integer> {
           return 1;
         }
         if (tty) {
-          System.out.print("\r" + line(node.stats(), elapsed) + "   ");
+          System.out.print("\r" + line(node.stats(), net, elapsed) + "   ");
           System.out.flush();
         } else if (elapsed - lastPrint >= TimeUnit.SECONDS.toNanos(10)) {
-          System.out.println(line(node.stats(), elapsed));
+          System.out.println(line(node.stats(), net, elapsed));
           lastPrint = elapsed;
         }
         if (elapsed - lastChainPrint >= TimeUnit.SECONDS.toNanos(10)) {
@@ -193,17 +202,12 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private void printChain() {
-    String r = reporter.get();
-    if (!r.isEmpty()) {
-      System.out.println(r);
-    }
-  }
-
-  static String line(NodeStats s, long elapsedNanos) {
-    return String.format("[%4ds] streams %d | segments in %d, transcoded %d, failed %d, skipped %d | real-time ratio %.2f",
+  static String line(NodeStats s, DemoNetwork net, long elapsedNanos) {
+    String line = String.format(
+        "[%4ds] streams %d | segments in %d, transcoded %d, failed %d, skipped %d | real-time ratio %.2f",
         TimeUnit.NANOSECONDS.toSeconds(elapsedNanos), s.liveStreams(), s.segmentsIn(), s.segmentsOut(),
         s.segmentsFailed(), s.segmentsDropped(), s.realTimeRatio());
+    return net == null ? line : line + " | by orchestrator: " + net.progress();
   }
 
   private static Process startPublisher(int width, int height, String rtmpUrl) throws IOException {

@@ -21,8 +21,8 @@ import io.jlivepeer.wire.WireProfiles;
 import io.jlivepeer.wire.proto.OrchestratorInfo;
 import io.jlivepeer.wire.proto.SegData;
 import io.jlivepeer.wire.proto.TranscodedSegmentData;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,16 +44,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -65,12 +65,18 @@ import org.slf4j.LoggerFactory;
  * O's signature over them. A session sticks to one orchestrator while it works and moves on failure, timeout,
  * OrchestratorBusy/OrchestratorCapped, a bad signature or a slower-than-real-time answer; each segment costs at most
  * {@link RemoteConfig#maxAttempts()} segment requests in total.
+ *
+ * <p>No exchange can hold a stream: each attempt's upload must finish within {@link RemoteConfig#uploadTimeout},
+ * O's whole answer (body included) within {@link RemoteConfig#requestTimeout}, and all renditions, fetched in
+ * parallel, within one more request timeout; so a segment takes at most maxAttempts x 2 x the request timeout.
  */
 public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RemoteTranscoder.class);
 
   /** B's signing key in the data dir: the 32-byte private scalar as hex. */
   public static final String KEY_FILE = "broadcaster.key";
+  /** Largest answer to a segment POST: a serialized TranscodeResult is a few hundred bytes. */
+  private static final long MAX_ANSWER_BYTES = 1L << 20;
 
   private final RemoteConfig config;
   private final EthKeyPair key;
@@ -78,7 +84,6 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   private final HttpClient http;
   private final ExecutorService executor;
   private final Clock clock;
-  private final ScheduledExecutorService scheduler;
   private final AtomicLong segmentRequests = new AtomicLong();
   private final AtomicLong swaps = new AtomicLong();
 
@@ -98,11 +103,6 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     this.clock = clock;
     this.executor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "remote-transcoder");
-      t.setDaemon(true);
-      return t;
-    });
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "remote-transcoder-watchdog");
       t.setDaemon(true);
       return t;
     });
@@ -174,7 +174,6 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   @Override
   public void close() {
     pool.close();
-    scheduler.shutdownNow();
     executor.shutdownNow();
   }
 
@@ -212,14 +211,16 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       Set<OrchestratorPool.Orch> tried = new HashSet<>();
       List<String> errors = new ArrayList<>();
       boolean refreshed = false;
+      long segmentStart = System.nanoTime();
       for (int attempt = 0; attempt < config.maxAttempts(); attempt++) {
         Set<OrchestratorPool.Orch> skip = new HashSet<>(tried);
         skip.addAll(tooExpensive);
         OrchestratorPool.Orch o = current.filter(c -> !skip.contains(c)).orElseGet(() -> pool.best(skip));
         if (lastUsed.isPresent() && lastUsed.get() != o) {
           swaps.incrementAndGet();
-          log.info("stream {} segment {}: moving from {} to {}", segment.streamId(), segment.seq(), lastUsed.get(),
-              o);
+          // "after": how long this segment spent on earlier attempts, i.e. what the move cost the stream
+          log.info("stream {} segment {}: moving from {} to {} after {} ms", segment.streamId(), segment.seq(),
+              lastUsed.get(), o, (System.nanoTime() - segmentStart) / 1_000_000);
         }
         current = Optional.of(o);
         lastUsed = current;
@@ -326,7 +327,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
           .POST(HttpRequest.BodyPublishers.ofByteArray(segment.data()))
           .build();
       segmentRequests.incrementAndGet();
-      HttpResponse<byte[]> response = send(request, segment, o);
+      HttpResponse<byte[]> response = send(request, segment, o, timeout);
       if (response.statusCode() != 200) {
         String body = new String(response.body(), StandardCharsets.UTF_8).strip();
         boolean refresh = payer.isPresent() && response.statusCode() == 400 && refreshFixes(body);
@@ -348,13 +349,11 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       if (outs.size() != profiles.size()) {
         throw new AttemptFailed(outs.size() + " renditions for " + profiles.size() + " profiles");
       }
-      List<byte[]> downloaded = new ArrayList<>();
+      // O answered, so the renditions exist: all of them are fetched side by side, within one more request timeout
+      List<byte[]> downloaded = downloadAll(outs, timeout, o);
       List<Rendition> renditions = new ArrayList<>();
       for (int i = 0; i < outs.size(); i++) {
-        // each download gets the request timeout of its own: O answered, so the renditions exist
-        byte[] data = download(outs.get(i).getUrl(), timeout, o);
-        downloaded.add(data);
-        renditions.add(new Rendition(profiles.get(i), data, outs.get(i).getPixels()));
+        renditions.add(new Rendition(profiles.get(i), downloaded.get(i), outs.get(i).getPixels()));
       }
       boolean signed;
       try {
@@ -382,71 +381,104 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     }
 
     /**
-     * Sends the segment; the request timeout bounds the whole exchange, and the upload must also be done within
-     * {@link RemoteConfig#uploadTimeout} (java.net.http has no upload timeout of its own: a watchdog cancels the
-     * exchange when the body publisher has not completed by then).
+     * Sends the segment: the upload must be done within {@link RemoteConfig#uploadTimeout} and the whole exchange,
+     * O's answer body included, within {@code timeout} (java.net.http's own request timeout stops at the response
+     * headers, and it has no upload timeout).
      */
-    private HttpResponse<byte[]> send(HttpRequest request, Segment segment, OrchestratorPool.Orch o)
+    private HttpResponse<byte[]> send(HttpRequest request, Segment segment, OrchestratorPool.Orch o, Duration timeout)
         throws AttemptFailed {
       TrackedBody body = new TrackedBody(request.bodyPublisher().orElseThrow());
       HttpRequest tracked = HttpRequest.newBuilder(request, (name, value) -> true).POST(body).build();
-      CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(tracked,
-          HttpResponse.BodyHandlers.ofByteArray());
+      long start = System.nanoTime();
+      Future<HttpResponse<byte[]>> exchange = start(tracked, cappedBody(MAX_ANSWER_BYTES), o);
       Duration uploadTimeout = RemoteConfig.uploadTimeout(segment.durationMillis());
-      AtomicBoolean uploadTimedOut = new AtomicBoolean();
-      ScheduledFuture<?> watchdog = scheduler.schedule(() -> {
-        if (!body.done && !exchange.isDone()) {
-          uploadTimedOut.set(true);
-          exchange.cancel(true);
-        }
-      }, uploadTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      long deadline = start + timeout.toNanos();
+      long uploadBy = Math.min(deadline, start + uploadTimeout.toNanos());
       try {
-        return exchange.get();
-      } catch (CancellationException e) {
-        throw new AttemptFailed(uploadTimedOut.get()
-            ? "upload not done within " + uploadTimeout.toMillis() + " ms" : "request cancelled");
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof HttpTimeoutException) {
-          throw new AttemptFailed("no answer within " + request.timeout().orElseThrow().toMillis() + " ms");
+        try {
+          return exchange.get(Math.max(0, uploadBy - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          if (!body.done) {
+            throw new AttemptFailed("upload not done within " + uploadTimeout.toMillis() + " ms");
+          }
         }
-        throw new AttemptFailed("cannot reach " + o + ": " + cause);
+        return exchange.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        throw new AttemptFailed("no complete answer within " + timeout.toMillis() + " ms");
+      } catch (ExecutionException e) {
+        throw failure(e.getCause(), "the segment POST", o);
       } catch (InterruptedException e) {
-        exchange.cancel(true);
         Thread.currentThread().interrupt();
         throw new MediaException("interrupted while sending a segment to " + o, e);
       } finally {
-        watchdog.cancel(false);
+        exchange.cancel(true); // no-op when it completed; otherwise interrupting send() aborts the exchange
       }
     }
 
-    private byte[] download(String url, Duration timeout, OrchestratorPool.Orch o) throws AttemptFailed {
-      HttpRequest get;
+    /** Every rendition, fetched in parallel; all of them must be complete within {@code timeout}. */
+    private List<byte[]> downloadAll(List<TranscodedSegmentData> outs, Duration timeout, OrchestratorPool.Orch o)
+        throws AttemptFailed {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      List<Future<HttpResponse<byte[]>>> calls = new ArrayList<>();
       try {
-        get = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
-      } catch (IllegalArgumentException e) {
-        throw new AttemptFailed("bad rendition URL " + url);
-      }
-      try {
-        HttpResponse<InputStream> r = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
+        for (TranscodedSegmentData out : outs) {
+          HttpRequest get;
+          try {
+            get = HttpRequest.newBuilder(URI.create(out.getUrl())).timeout(timeout).GET().build();
+          } catch (IllegalArgumentException e) {
+            throw new AttemptFailed("bad rendition URL " + out.getUrl());
+          }
+          calls.add(start(get, cappedBody(config.maxRenditionBytes()), o));
+        }
+        List<byte[]> data = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+          String url = outs.get(i).getUrl();
+          HttpResponse<byte[]> r;
+          try {
+            r = calls.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          } catch (TimeoutException e) {
+            throw new AttemptFailed("rendition download " + url + " not complete within " + timeout.toMillis()
+                + " ms");
+          } catch (ExecutionException e) {
+            throw failure(e.getCause(), "rendition download " + url, o);
+          }
           if (r.statusCode() != 200) {
             throw new AttemptFailed("rendition download " + url + " answered HTTP " + r.statusCode());
           }
-          byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxRenditionBytes() + 1));
-          if (data.length > config.maxRenditionBytes()) {
-            throw new AttemptFailed("rendition " + url + " is over " + config.maxRenditionBytes() + " bytes");
-          }
-          return data;
+          data.add(r.body());
         }
-      } catch (HttpTimeoutException e) {
-        throw new AttemptFailed("rendition download " + url + " timed out");
-      } catch (IOException e) {
-        throw new AttemptFailed("cannot download " + url + " from " + o + ": " + e);
+        return data;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new MediaException("interrupted while downloading " + url, e);
+        throw new MediaException("interrupted while downloading renditions from " + o, e);
+      } finally {
+        calls.forEach(c -> c.cancel(true));
       }
+    }
+
+    /**
+     * Runs {@code HttpClient.send} on a thread of ours. Not {@code sendAsync}: its future is completed through
+     * CompletableFuture's default executor, the common ForkJoinPool, which has a single worker on a 2-core machine;
+     * whatever keeps that worker busy (it was the demo itself, run from a test) held O's answers back for good.
+     * Cancelling the returned future interrupts {@code send}, which aborts the exchange.
+     */
+    private <T> Future<HttpResponse<T>> start(HttpRequest request, HttpResponse.BodyHandler<T> handler,
+        OrchestratorPool.Orch o) throws AttemptFailed {
+      try {
+        return executor.submit(() -> http.send(request, handler));
+      } catch (RejectedExecutionException e) {
+        throw new AttemptFailed("the broadcaster is stopping; not sending to " + o);
+      }
+    }
+
+    private AttemptFailed failure(Throwable cause, String what, OrchestratorPool.Orch o) {
+      if (cause instanceof HttpTimeoutException) {
+        return new AttemptFailed(what + " timed out");
+      }
+      if (cause instanceof BodyTooLarge) {
+        return new AttemptFailed(what + ": " + cause.getMessage());
+      }
+      return new AttemptFailed(what + " to " + o + " failed: " + cause);
     }
 
     @Override
@@ -457,6 +489,62 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       });
       infos.clear();
     }
+  }
+
+  /** A response body over its cap: the exchange is abandoned rather than buffered. */
+  private static final class BodyTooLarge extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    BodyTooLarge(long max) {
+      super("the body is over " + max + " bytes");
+    }
+  }
+
+  /** Collects a response body up to {@code max} bytes; a longer one fails with {@link BodyTooLarge}. */
+  static HttpResponse.BodyHandler<byte[]> cappedBody(long max) {
+    return info -> new HttpResponse.BodySubscriber<byte[]>() {
+      private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+      private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+      private Flow.Subscription subscription;
+
+      @Override
+      public CompletionStage<byte[]> getBody() {
+        return result;
+      }
+
+      @Override
+      public void onSubscribe(Flow.Subscription s) {
+        subscription = s;
+        s.request(Long.MAX_VALUE);
+      }
+
+      @Override
+      public void onNext(List<ByteBuffer> items) {
+        if (result.isDone()) {
+          return;
+        }
+        for (ByteBuffer b : items) {
+          if (out.size() + (long) b.remaining() > max) {
+            subscription.cancel();
+            result.completeExceptionally(new BodyTooLarge(max));
+            return;
+          }
+          byte[] chunk = new byte[b.remaining()];
+          b.get(chunk);
+          out.writeBytes(chunk);
+        }
+      }
+
+      @Override
+      public void onError(Throwable throwable) {
+        result.completeExceptionally(throwable);
+      }
+
+      @Override
+      public void onComplete() {
+        result.complete(out.toByteArray());
+      }
+    };
   }
 
   /** Passes the body through and notes when all of it was handed to the HTTP client. */

@@ -235,7 +235,10 @@ public final class TranscoderNode implements AutoCloseable {
     try {
       List<VideoProfile> profiles = WireProfiles.profilesOf(seg);
       byte[] input = download(notify.getUrl());
-      StreamSession session = sessions.computeIfAbsent(sessionId, StreamSession::new);
+      StreamSession session = sessions.computeIfAbsent(sessionId, id -> {
+        log.info("session {} (stream {}) opened on this transcoder", id, seg.getManifestId().toStringUtf8());
+        return new StreamSession(id);
+      });
       TranscodeResult out = session.transcode(profiles, new Segment(seg.getManifestId().toStringUtf8(),
           seg.getSeq(), Math.max(0, seg.getDuration()), input));
       decodedPixels = out.decodedPixels();

@@ -198,6 +198,103 @@ class RemoteTranscoderTest {
     assertThat(o.sessions()).isZero();
   }
 
+  /**
+   * The demo hang: java.net.http's sendAsync completes its future on the common ForkJoinPool, whose single worker (2
+   * cores) the demo itself held when run from a test; O's answer then never reached B. B must not need that pool.
+   */
+  @Test
+  void answersReachTheBroadcasterWhileTheCommonPoolIsBusy() throws Exception {
+    OrchestratorNode o = orchestrator("o1", new FfmpegTranscoder());
+    RemoteTranscoder remote = remote(RemoteConfig.defaults(List.of(addr(o)), dir.resolve("b")));
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    int workers = java.util.concurrent.ForkJoinPool.commonPool().getParallelism();
+    java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(workers);
+    for (int i = 0; i < workers; i++) {
+      java.util.concurrent.CompletableFuture.runAsync(() -> {
+        busy.countDown();
+        try {
+          while (release.getCount() > 0) {
+            Thread.sleep(20); // sleeping, as the demo's progress loop did: the pool does not compensate for it
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+    }
+    try {
+      assertThat(busy.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("every common-pool worker taken").isTrue();
+      Transcoder.TranscodeSession session = remote.open("stream", LADDER);
+      TranscodeResult result = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60),
+          () -> session.transcode(new Segment("stream", 0, 2000, segments.get(0))));
+      assertThat(result.renditions()).hasSize(2);
+      assertThat(remote.segmentRequests()).as("answered on the first request").isEqualTo(1);
+      session.close();
+    } finally {
+      release.countDown();
+    }
+  }
+
+  /** java.net.http's request timeout ends at the response headers: a body that stalls must still end the attempt. */
+  @Test
+  void aRenditionBodyThatStallsEndsTheAttemptWithinTheDeadline() throws Exception {
+    OrchestratorNode o = orchestrator("o1", new FfmpegTranscoder());
+    com.sun.net.httpserver.HttpServer fake = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+    String base = "http://127.0.0.1:" + fake.getAddress().getPort();
+    AtomicInteger stalled = new AtomicInteger();
+    fake.createContext("/segment", ex -> {
+      ex.getRequestBody().readAllBytes();
+      io.jlivepeer.wire.proto.SegData seg = io.jlivepeer.wire.WireHeaders.decodeSegment(
+          ex.getRequestHeaders().getFirst(io.jlivepeer.wire.WireHeaders.SEGMENT));
+      io.jlivepeer.wire.proto.TranscodeData.Builder data = io.jlivepeer.wire.proto.TranscodeData.newBuilder();
+      for (VideoProfile p : LADDER) {
+        data.addSegments(io.jlivepeer.wire.proto.TranscodedSegmentData.newBuilder()
+            .setUrl(base + "/stall/" + p.name() + ".ts"));
+      }
+      byte[] answer = io.jlivepeer.wire.proto.TranscodeResult.newBuilder().setSeq(seg.getSeq()).setData(data).build()
+          .toByteArray();
+      ex.sendResponseHeaders(200, answer.length);
+      ex.getResponseBody().write(answer);
+      ex.close();
+    });
+    fake.createContext("/stall/", ex -> {
+      stalled.incrementAndGet();
+      ex.sendResponseHeaders(200, 1_000_000); // headers and a first few bytes, then nothing
+      ex.getResponseBody().write(new byte[188]);
+      ex.getResponseBody().flush();
+      try {
+        stop.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ex.close();
+    });
+    fake.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    fake.start();
+    try {
+      RemoteTranscoder remote = RemoteTranscoder.start(
+          RemoteConfig.defaults(List.of(addr(o)), dir.resolve("b")).withMaxAttempts(2)
+              .withMinRequestTimeout(Duration.ofSeconds(1)), LADDER, java.time.Clock.systemUTC(),
+          info -> info.toBuilder().setTranscoder(base).build());
+      toClose.add(remote);
+      Transcoder.TranscodeSession session = remote.open("stream", LADDER);
+      long start = System.nanoTime();
+      // a 200 ms segment: request timeout = the 1 s floor, so an attempt is over within 2 s
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+          assertThatThrownBy(() -> session.transcode(new Segment("stream", 0, 200, segments.get(0))))
+              .isInstanceOf(MediaException.class)
+              .hasMessageContaining("failed on 2 attempts")
+              .hasMessageContaining("not complete within 1000 ms"));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+      assertThat(stalled.get()).as("both renditions of both attempts were requested in parallel").isEqualTo(4);
+      session.close();
+    } finally {
+      stop.countDown();
+      fake.stop(0);
+    }
+  }
+
   @Test
   void keepsItsSigningKeyInTheDataDir() {
     byte[] first;
