@@ -93,8 +93,11 @@ import org.slf4j.LoggerFactory;
  * closing the four standard-ladder encoders costs about 10-12 ms of CPU, under 1% of a 2 s segment's work. Keeping
  * them alive would need feeding throw-away frames to push the real ones out, which costs more encoding than an
  * open. The price of fresh encoders is rate control starting cold at every segment (about -0.5 dB PSNR at
- * 240p/250k against one continuous encode); {@link Config#carryQp()} starts each segment at the QP the previous
- * one settled on, which brings every rung of the standard ladder within 0.3 dB of the ffmpeg program.
+ * 240p/250k against one continuous encode). {@link Config#carryQp()} hands each fresh encoder the rate-control
+ * state a continuous one would have: the QP the previous segment settled on for its first frames, bitrate-factor
+ * zones that cancel the start-up bias of x264's ABR, and the VBV buffer fill where the previous segment left it
+ * (so the joined renditions also obey the VBV model across segments). That brings every rung of the standard
+ * ladder within about 0.15 dB of the ffmpeg program at the same bits (docs/benchmarks.md).
  *
  * <h2>Errors</h2>
  *
@@ -127,8 +130,9 @@ public final class FfmpegTranscoder implements Transcoder {
    * @param preopenEncoders open each rendition's next encoder as soon as a segment is done (default true): the
    *     setup then overlaps the wait for the next segment instead of delaying it; costs an idle encoder per
    *     rendition between segments
-   * @param carryQp start each segment at the QP the previous segment's P frames settled on (default true), as one
-   *     continuous encoder would; without it every segment's rate control starts cold at x264's QP 24
+   * @param carryQp carry the rate-control state from segment to segment (default true), as one continuous encoder
+   *     would: the QP the previous segment's P frames settled on, a correction of the fresh ABR's start-up bias and
+   *     the VBV buffer fill; without it every segment's rate control starts cold at x264's QP 24 and a 90% buffer
    */
   public record Config(int decoderThreads, int encoderThreads, int scalerThreads, String x264Preset,
       boolean preopenEncoders, boolean carryQp) {

@@ -115,6 +115,15 @@ class FfmpegTranscoderTest {
         assertThat(list.get(k).firstPts()).as("segment %d continues segment %d", k, k - 1)
             .isEqualTo(list.get(k - 1).lastPts() + 3000);
       }
+      // the joined segments obey the VBV model as one stream: each fresh encoder starts where the last one left it
+      double buffer = ladder.get(i).bitrateBps();
+      double fill = 0.9 * buffer;
+      for (Probe p : list) {
+        for (long[] packet : p.videoPackets()) {
+          assertThat(fill - 8.0 * packet[2]).as("VBV fill of %s", ladder.get(i).name()).isGreaterThanOrEqualTo(0);
+          fill = RenditionEncoder.vbvAfter(fill, (int) packet[2], buffer, buffer / 30);
+        }
+      }
       long bytes = list.stream().mapToLong(Probe::bytes).sum();
       long frames = list.stream().mapToLong(p -> p.videoPackets().size()).sum();
       double bps = bytes * 8.0 / (frames / 30.0);
