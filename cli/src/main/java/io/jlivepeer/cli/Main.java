@@ -38,6 +38,7 @@ public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   @Mixin NodeFlags flags = new NodeFlags();
+  @Mixin PaymentFlags payFlags = new PaymentFlags();
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -68,9 +69,12 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand(new CliCommand());
     cl.addSubcommand(new DevchainCommand());
     cl.setDefaultValueProvider(sources);
+    // "-ethPassword devchain" (the dev chain's password) must not be read as the `devchain` subcommand
+    cl.setAllowSubcommandsAsOptionParameters(true);
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof CliException || e instanceof MediaException || e instanceof IllegalArgumentException
-          || e instanceof io.jlivepeer.node.NodeException) {
+          || e instanceof io.jlivepeer.node.NodeException || e instanceof ChainUsageException
+          || e instanceof io.jlivepeer.chain.ChainException || e instanceof io.jlivepeer.payments.PaymentsException) {
         commandLine.getErr().println("error: " + e.getMessage());
         return 2;
       }
@@ -94,7 +98,15 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     BroadcasterConfig config = broadcasterConfig(flags);
-    Optional<RemoteTranscoder> remote = remoteTranscoder(flags, config);
+    Optional<NodePayments> chain = flags.orchAddr == null || flags.orchAddr.isBlank() ? Optional.empty()
+        : NodePayments.start(payFlags, config.dataDir());
+    Optional<RemoteTranscoder> remote;
+    try {
+      remote = remoteTranscoder(flags, config, chain.map(c -> c.broadcaster(flags.pixelsPerUnit)));
+    } catch (RuntimeException e) {
+      chain.ifPresent(NodePayments::close);
+      throw e;
+    }
     Transcoder transcoder = remote.<Transcoder>map(r -> r).orElseGet(FfmpegTranscoder::new);
     try (BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
       System.out.printf("Publish: rtmp://%s:%d/live/<streamName>%n", printableHost(node.rtmpAddress().getHostString()),
@@ -104,6 +116,7 @@ public final class Main implements Callable<Integer> {
       awaitShutdown();
     } finally {
       remote.ifPresent(RemoteTranscoder::close);
+      chain.ifPresent(NodePayments::close);
     }
     return 0;
   }
@@ -114,9 +127,21 @@ public final class Main implements Callable<Integer> {
             flags.dataDirOrDefault(), flags.orchSecret)
         .withMaxSessions(flags.maxSessions).withPrice(flags.pricePerUnit, flags.pixelsPerUnit)
         .withLocalTranscoding(flags.transcoder);
-    try (var node = io.jlivepeer.node.OrchestratorNode.start(config, new FfmpegTranscoder())) {
-      System.out.println("Orchestrator serving broadcasters at " + node.transcoderUrl() + " (gRPC + HTTPS)"
-          + (flags.transcoder ? "; transcoding locally" : "; waiting for remote transcoders (-orchSecret)"));
+    Optional<NodePayments> chain = NodePayments.start(payFlags, config.dataDir());
+    if (chain.isEmpty()) {
+      try (var node = io.jlivepeer.node.OrchestratorNode.start(config, new FfmpegTranscoder())) {
+        System.out.println("Orchestrator serving broadcasters at " + node.transcoderUrl() + " (gRPC + HTTPS)"
+            + (flags.transcoder ? "; transcoding locally" : "; waiting for remote transcoders (-orchSecret)"));
+        awaitShutdown();
+      }
+      return 0;
+    }
+    try (NodePayments c = chain.get();
+        var payments = c.orchestrator(flags.pricePerUnit, flags.pixelsPerUnit, config.dataDir());
+        var node = io.jlivepeer.node.OrchestratorNode.start(config, new FfmpegTranscoder(), payments)) {
+      System.out.println("Orchestrator " + payments.recipient() + " serving broadcasters at " + node.transcoderUrl()
+          + " (gRPC + HTTPS), paid with tickets at " + flags.pricePerUnit + " wei per " + flags.pixelsPerUnit
+          + " pixels" + (flags.transcoder ? "; transcoding locally" : "; waiting for remote transcoders (-orchSecret)"));
       awaitShutdown();
     }
     return 0;
@@ -139,13 +164,20 @@ public final class Main implements Callable<Integer> {
 
   /** With -orchAddr, B sends segments to those orchestrators; without it, it transcodes locally. */
   static Optional<RemoteTranscoder> remoteTranscoder(NodeFlags flags, BroadcasterConfig config) {
+    return remoteTranscoder(flags, config, Optional.empty());
+  }
+
+  /** As above; with payments, B pays the orchestrators with tickets. */
+  static Optional<RemoteTranscoder> remoteTranscoder(NodeFlags flags, BroadcasterConfig config,
+      Optional<io.jlivepeer.node.BroadcasterPayments> payer) {
     if (flags.orchAddr == null || flags.orchAddr.isBlank()) {
       return Optional.empty();
     }
     List<String> addrs = Arrays.stream(flags.orchAddr.split(",")).map(String::strip).filter(a -> !a.isEmpty())
         .toList();
     RemoteConfig remote = RemoteConfig.defaults(addrs, config.dataDir()).withMaxAttempts(flags.maxAttempts);
-    return Optional.of(RemoteTranscoder.start(remote, config.profiles()));
+    return Optional.of(payer.isPresent() ? RemoteTranscoder.start(remote, config.profiles(), payer.get())
+        : RemoteTranscoder.start(remote, config.profiles()));
   }
 
   static BroadcasterConfig broadcasterConfig(NodeFlags flags) {
