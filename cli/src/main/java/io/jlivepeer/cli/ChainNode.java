@@ -42,6 +42,7 @@ final class ChainNode implements AutoCloseable {
   private final BlockWatcher blocks;
   private final RoundWatcher rounds;
   private final ChainApiServer api;
+  private final Credentials credentials;
 
   private ChainNode(ChainOptions o) {
     if (o.offchain()) {
@@ -71,6 +72,7 @@ final class ChainNode implements AutoCloseable {
 
     // The keystore first: a wrong password should not wait for a slow or absent Ethereum node.
     Credentials creds = credentials(o, networkDir, dev);
+    this.credentials = creds;
     this.rpc = EthRpc.connect(url);
     resources.add(rpc);
     try {
@@ -135,6 +137,11 @@ final class ChainNode implements AutoCloseable {
 
   ProtocolClient client() {
     return client;
+  }
+
+  /** The account's 32-byte private key: payments sign tickets (B) and O signs results with it. */
+  byte[] accountKey() {
+    return org.web3j.utils.Numeric.toBytesPadded(credentials.getEcKeyPair().getPrivateKey(), 32);
   }
 
   EthAddress address() {

@@ -56,6 +56,11 @@ final class DemoCommand implements Callable<Integer> {
       description = "Run one node that transcodes itself instead of the network.")
   boolean local;
 
+  @Option(names = {"-noChain", "--noChain"},
+      description = "Run the network free, without a chain. By default it runs on a local anvil chain with"
+          + " probabilistic micropayments (docs/payments.md).")
+  boolean noChain;
+
   @Option(names = {"-v", "--v"}, defaultValue = "3", description = "Log verbosity. Default: ${DEFAULT-VALUE}")
   int verbosity;
 
@@ -75,9 +80,20 @@ final class DemoCommand implements Callable<Integer> {
         Main.profiles(transcodingOptions), dir, 4, Duration.ofSeconds(2),
         BroadcasterConfig.DEFAULT_MAX_QUEUED_SEGMENTS, BroadcasterConfig.DEFAULT_PLAYLIST_WINDOW);
 
-    DemoNetwork net = local ? null : DemoNetwork.start(dir.resolve("network"), config.profiles());
+    DemoChain chain = !local && !noChain ? startChain(dir) : null;
+    DemoNetwork net;
+    try {
+      net = local ? null : DemoNetwork.start(dir.resolve("network"), config.profiles(),
+          java.util.Optional.ofNullable(chain));
+    } catch (RuntimeException | InterruptedException e) {
+      if (chain != null) {
+        chain.close();
+      }
+      throw e;
+    }
+    reporter = chain == null ? () -> "" : chain::report;
     io.jlivepeer.media.Transcoder transcoder = net == null ? new FfmpegTranscoder() : net.broadcasterSide();
-    try (net; BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
+    try (chain; net; BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
       if (net != null) {
         System.out.println();
         net.describe().forEach(System.out::println);
@@ -105,11 +121,30 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** The chain's line for the progress output (deposits, fees, tickets); empty without a chain. */
+  private java.util.function.Supplier<String> reporter = () -> "";
+
+  private static DemoChain startChain(Path dir) {
+    System.out.println("demo: starting a local chain (anvil), deploying the protocol, activating 2 orchestrators and"
+        + " funding the broadcaster ...");
+    DemoChain chain = DemoChain.start(dir.resolve("chain"), DemoChain.Settings.demo(2));
+    System.out.println("demo: " + chain.report());
+    return chain;
+  }
+
+  private void printChain() {
+    String r = reporter.get();
+    if (!r.isEmpty()) {
+      System.out.println(r);
+    }
+  }
+
   private int progress(BroadcasterNode node, DemoNetwork net, Process publisher, ArrayDeque<String> publisherLog,
       Duration runFor) throws InterruptedException {
     boolean tty = System.console() != null;
     long start = System.nanoTime();
     long lastPrint = 0;
+    long lastChainPrint = 0;
     Thread main = Thread.currentThread();
     Thread hook = new Thread(() -> {
       main.interrupt();
@@ -126,6 +161,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!runFor.isZero() && elapsed >= runFor.toNanos()) {
           System.out.println();
           System.out.println("demo: " + runFor.toSeconds() + " s done; " + line(node.stats(), net, elapsed));
+          printChain();
           return 0;
         }
         if (!publisher.isAlive()) {
@@ -143,6 +179,13 @@ final class DemoCommand implements Callable<Integer> {
         } else if (elapsed - lastPrint >= TimeUnit.SECONDS.toNanos(10)) {
           System.out.println(line(node.stats(), net, elapsed));
           lastPrint = elapsed;
+        }
+        if (elapsed - lastChainPrint >= TimeUnit.SECONDS.toNanos(10)) {
+          if (tty) {
+            System.out.println();
+          }
+          printChain();
+          lastChainPrint = elapsed;
         }
         Thread.sleep(1000);
       }

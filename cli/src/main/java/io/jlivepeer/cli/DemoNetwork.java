@@ -11,6 +11,7 @@ import io.jlivepeer.node.TranscoderNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,15 +32,24 @@ final class DemoNetwork implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
   private final List<OrchestratorNode> orchestrators = new ArrayList<>();
   private RemoteTranscoder broadcasterSide;
+  /** With a chain, the orchestrators charge and the broadcaster pays with tickets. */
+  private final Optional<DemoChain> chain;
 
-  private DemoNetwork(Path dataDir, List<VideoProfile> profiles) {
+  private DemoNetwork(Path dataDir, List<VideoProfile> profiles, Optional<DemoChain> chain) {
     this.dataDir = dataDir;
     this.profiles = List.copyOf(profiles);
+    this.chain = chain;
   }
 
   /** Starts the network (see {@link #startNodes}); stops whatever did start when a node fails to. */
   static DemoNetwork start(Path dataDir, List<VideoProfile> profiles) throws InterruptedException {
-    DemoNetwork net = new DemoNetwork(dataDir, profiles);
+    return start(dataDir, profiles, Optional.empty());
+  }
+
+  /** As {@link #start(Path, List)}, paid with probabilistic micropayments on {@code chain} ({@link DemoChain}). */
+  static DemoNetwork start(Path dataDir, List<VideoProfile> profiles, Optional<DemoChain> chain)
+      throws InterruptedException {
+    DemoNetwork net = new DemoNetwork(dataDir, profiles, chain);
     try {
       net.startNodes();
       return net;
@@ -54,15 +64,13 @@ final class DemoNetwork implements AutoCloseable {
    * registered, so the first segment has somewhere to go), then the broadcaster side, whose discovery needs them.
    */
   private void startNodes() throws InterruptedException {
-    OrchestratorNode local = OrchestratorNode.start(
-        OrchestratorConfig.defaults("127.0.0.1", 0, dataDir.resolve("o1"), secret).withMaxSessions(4),
-        new FfmpegTranscoder());
+    OrchestratorNode local = startOrchestrator(0,
+        OrchestratorConfig.defaults("127.0.0.1", 0, dataDir.resolve("o1"), secret).withMaxSessions(4));
     started.add(local);
     orchestrators.add(local);
-    OrchestratorNode farm = OrchestratorNode.start(
+    OrchestratorNode farm = startOrchestrator(1,
         OrchestratorConfig.defaults("127.0.0.1", 0, dataDir.resolve("o2"), secret).withMaxSessions(4)
-            .withLocalTranscoding(false),
-        new FfmpegTranscoder());
+            .withLocalTranscoding(false));
     started.add(farm);
     orchestrators.add(farm);
     for (int i = 0; i < REMOTE_TRANSCODERS; i++) {
@@ -72,10 +80,22 @@ final class DemoNetwork implements AutoCloseable {
     while (farm.remoteTranscoders() < REMOTE_TRANSCODERS && System.nanoTime() < deadline) {
       Thread.sleep(50); // a person is waiting for the demo to start; registration takes a TLS handshake or two
     }
-    broadcasterSide = RemoteTranscoder.start(
-        RemoteConfig.defaults(orchestrators.stream().map(DemoNetwork::address).toList(), dataDir.resolve("b")),
-        profiles);
+    RemoteConfig remote = RemoteConfig.defaults(orchestrators.stream().map(DemoNetwork::address).toList(),
+        dataDir.resolve("b"));
+    broadcasterSide = chain.isPresent()
+        ? RemoteTranscoder.start(remote, profiles, chain.get().broadcasterPayments())
+        : RemoteTranscoder.start(remote, profiles);
     started.add(broadcasterSide);
+  }
+
+  private OrchestratorNode startOrchestrator(int i, OrchestratorConfig config) {
+    if (chain.isEmpty()) {
+      return OrchestratorNode.start(config, new FfmpegTranscoder());
+    }
+    OrchestratorNode o = OrchestratorNode.start(config.withPrice(chain.get().pricePerUnit(), 1),
+        new FfmpegTranscoder(), chain.get().orchestratorPayments(i, config.dataDir()));
+    chain.get().register(i, o.transcoderUrl());
+    return o;
   }
 
   /** The broadcaster's transcoder: sends every segment into the network. */

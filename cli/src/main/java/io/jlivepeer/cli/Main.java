@@ -38,6 +38,7 @@ public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   @Mixin NodeFlags flags = new NodeFlags();
+  @Mixin PaymentFlags payFlags = new PaymentFlags();
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -68,9 +69,12 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand(new CliCommand());
     cl.addSubcommand(new DevchainCommand());
     cl.setDefaultValueProvider(sources);
+    // "-ethPassword devchain" (the dev chain's password) must not be read as the `devchain` subcommand
+    cl.setAllowSubcommandsAsOptionParameters(true);
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof CliException || e instanceof MediaException || e instanceof IllegalArgumentException
-          || e instanceof io.jlivepeer.node.NodeException) {
+          || e instanceof io.jlivepeer.node.NodeException || e instanceof ChainUsageException
+          || e instanceof io.jlivepeer.chain.ChainException || e instanceof io.jlivepeer.payments.PaymentsException) {
         commandLine.getErr().println("error: " + e.getMessage());
         return 2;
       }
@@ -94,7 +98,15 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     BroadcasterConfig config = broadcasterConfig(flags);
-    Optional<RemoteTranscoder> remote = remoteTranscoder(flags, config);
+    Optional<NodePayments> chain = !remoteMode(flags) ? Optional.empty()
+        : NodePayments.start(payFlags, config.dataDir());
+    Optional<RemoteTranscoder> remote;
+    try {
+      remote = remoteTranscoder(flags, config, chain.map(c -> c.broadcaster(flags.pixelsPerUnit)));
+    } catch (RuntimeException e) {
+      chain.ifPresent(NodePayments::close);
+      throw e;
+    }
     Transcoder transcoder = remote.<Transcoder>map(r -> r).orElseGet(FfmpegTranscoder::new);
     try (Discovery discovery = Discovery.start(flags, remote);
         BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
@@ -106,6 +118,7 @@ public final class Main implements Callable<Integer> {
       awaitShutdown();
     } finally {
       remote.ifPresent(RemoteTranscoder::close);
+      chain.ifPresent(NodePayments::close);
     }
     return 0;
   }
@@ -116,9 +129,21 @@ public final class Main implements Callable<Integer> {
             flags.dataDirOrDefault(), flags.orchSecret)
         .withMaxSessions(flags.maxSessions).withPrice(flags.pricePerUnit, flags.pixelsPerUnit)
         .withLocalTranscoding(flags.transcoder);
-    try (var node = io.jlivepeer.node.OrchestratorNode.start(config, new FfmpegTranscoder())) {
-      System.out.println("Orchestrator serving broadcasters at " + node.transcoderUrl() + " (gRPC + HTTPS)"
-          + (flags.transcoder ? "; transcoding locally" : "; waiting for remote transcoders (-orchSecret)"));
+    Optional<NodePayments> chain = NodePayments.start(payFlags, config.dataDir());
+    if (chain.isEmpty()) {
+      try (var node = io.jlivepeer.node.OrchestratorNode.start(config, new FfmpegTranscoder())) {
+        System.out.println("Orchestrator serving broadcasters at " + node.transcoderUrl() + " (gRPC + HTTPS)"
+            + (flags.transcoder ? "; transcoding locally" : "; waiting for remote transcoders (-orchSecret)"));
+        awaitShutdown();
+      }
+      return 0;
+    }
+    try (NodePayments c = chain.get();
+        var payments = c.orchestrator(flags.pricePerUnit, flags.pixelsPerUnit, config.dataDir());
+        var node = io.jlivepeer.node.OrchestratorNode.start(config, new FfmpegTranscoder(), payments)) {
+      System.out.println("Orchestrator " + payments.recipient() + " serving broadcasters at " + node.transcoderUrl()
+          + " (gRPC + HTTPS), paid with tickets at " + flags.pricePerUnit + " wei per " + flags.pixelsPerUnit
+          + " pixels" + (flags.transcoder ? "; transcoding locally" : "; waiting for remote transcoders (-orchSecret)"));
       awaitShutdown();
     }
     return 0;
@@ -143,14 +168,26 @@ public final class Main implements Callable<Integer> {
 
   /** With -orchAddr or -orchWebhookUrl, B sends segments to orchestrators; without both, it transcodes locally. */
   static Optional<RemoteTranscoder> remoteTranscoder(NodeFlags flags, BroadcasterConfig config) {
-    if ((flags.orchAddr == null || flags.orchAddr.isBlank())
-        && (flags.orchWebhookUrl == null || flags.orchWebhookUrl.isBlank())) {
+    return remoteTranscoder(flags, config, Optional.empty());
+  }
+
+  /** As above; with payments, B pays the orchestrators with tickets. */
+  static Optional<RemoteTranscoder> remoteTranscoder(NodeFlags flags, BroadcasterConfig config,
+      Optional<io.jlivepeer.node.BroadcasterPayments> payer) {
+    if (!remoteMode(flags)) {
       return Optional.empty();
     }
     List<String> addrs = flags.orchAddr == null ? List.of() : Arrays.stream(flags.orchAddr.split(","))
         .map(String::strip).filter(a -> !a.isEmpty()).toList();
     RemoteConfig remote = RemoteConfig.defaults(addrs, config.dataDir()).withMaxAttempts(flags.maxAttempts);
-    return Optional.of(RemoteTranscoder.start(remote, config.profiles()));
+    return Optional.of(payer.isPresent() ? RemoteTranscoder.start(remote, config.profiles(), payer.get())
+        : RemoteTranscoder.start(remote, config.profiles()));
+  }
+
+  /** B sends segments to orchestrators (-orchAddr, -orchWebhookUrl or both) instead of transcoding locally. */
+  static boolean remoteMode(NodeFlags flags) {
+    return (flags.orchAddr != null && !flags.orchAddr.isBlank())
+        || (flags.orchWebhookUrl != null && !flags.orchWebhookUrl.isBlank());
   }
 
   static BroadcasterConfig broadcasterConfig(NodeFlags flags) {

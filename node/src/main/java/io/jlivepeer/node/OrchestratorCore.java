@@ -252,7 +252,7 @@ final class OrchestratorCore {
       return result(seg, TranscodeResult.newBuilder().setError(WireHeaders.ORCHESTRATOR_BUSY));
     }
     try {
-      return result(seg, session.transcode(seg, profiles, data));
+      return result(seg, charged(sessionId, seg, session.transcode(seg, profiles, data)));
     } finally {
       session.pending.decrementAndGet();
       session.lastUsed = clock.instant();
@@ -342,6 +342,32 @@ final class OrchestratorCore {
     for (String id : List.copyOf(sessions.keySet())) {
       close(id, "orchestrator stopping");
     }
+  }
+
+  /**
+   * With payments: debits price x encoded pixels of the renditions made, and hands B fresh ticket params in the
+   * result's OrchestratorInfo (same auth token) so that it can switch before its params expire.
+   */
+  private TranscodeResult.Builder charged(String sessionId, SegData seg, TranscodeResult.Builder result) {
+    if (!payments.charges()) {
+      return result;
+    }
+    if (result.hasData()) {
+      long pixels = 0;
+      for (TranscodedSegmentData d : result.getData().getSegmentsList()) {
+        pixels += d.getPixels();
+      }
+      payments.debit(sessionId, pixels);
+    }
+    Optional<byte[]> broadcaster = knownBroadcaster(sessionId);
+    if (broadcaster.isPresent()) {
+      try {
+        result.setInfo(info(seg.getAuthToken(), broadcaster.get()));
+      } catch (WireException e) {
+        log.debug("no fresh ticket params for session {}: {}", sessionId, e.getMessage());
+      }
+    }
+    return result;
   }
 
   private HttpAnswer result(SegData seg, TranscodeResult.Builder result) {

@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Segment signatures: O checks B's signature when B sent its (signed) address in the GetOrchestrator that issued
  * the segment's auth token; a B that sent no address is served without that check (without a chain there is no
- * other source of B's address; with payments the ticket sender will be). Payments: not checked here; the seam is
- * {@link SegmentPayments}.
+ * other source of B's address). Payments: {@link SegmentPayments}; free by default, probabilistic micropayments with
+ * {@link OrchestratorPayments} ({@link #start(OrchestratorConfig, Transcoder, OrchestratorPayments)}).
  */
 public final class OrchestratorNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OrchestratorNode.class);
@@ -88,6 +88,18 @@ public final class OrchestratorNode implements AutoCloseable {
     return start(config, transcoder, clock, SegmentPayments.NONE);
   }
 
+  /**
+   * Starts O paid through probabilistic micropayments: O's signing key is the payments' Ethereum account (so that
+   * OrchestratorInfo.address is the ticket recipient), not the key file. The price must be the config's.
+   */
+  public static OrchestratorNode start(OrchestratorConfig config, Transcoder transcoder, OrchestratorPayments payments) {
+    if (payments.price().comparePerPixel(io.jlivepeer.payments.Price.of(config.pricePerUnit(), config.pixelsPerUnit()))
+        != 0) {
+      throw new NodeException("the payments price differs from -pricePerUnit/-pixelsPerUnit");
+    }
+    return start(config, transcoder, Clock.systemUTC(), payments);
+  }
+
   static OrchestratorNode start(OrchestratorConfig config, Transcoder transcoder, Clock clock,
       SegmentPayments payments) {
     try {
@@ -96,7 +108,9 @@ public final class OrchestratorNode implements AutoCloseable {
       throw new NodeException("cannot create the orchestrator data dir " + config.dataDir() + ": " + e.getMessage(), e);
     }
     SecureRandom random = new SecureRandom();
-    EthKeyPair key = loadOrCreateKey(config.dataDir(), random);
+    EthKeyPair key = payments instanceof OrchestratorPayments paid
+        ? EthKeyPair.fromPrivateKey(paid.accountKey())
+        : loadOrCreateKey(config.dataDir(), random);
     TlsIdentity identity = TlsIdentity.loadOrCreate(config.dataDir(), clock);
     AuthTokens tokens = new AuthTokens(tokenSecret(config.orchSecret(), random), clock, random);
     // Work admitted per session is bounded by the queue depth, so this many threads never wait on each other.

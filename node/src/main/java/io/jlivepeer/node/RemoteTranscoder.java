@@ -93,9 +93,15 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
 
   /** Identity in production; tests alter what O said (e.g. its address) to exercise B's checks. */
   private final UnaryOperator<OrchestratorInfo> infoView;
+  /** Micropayments to the orchestrators; empty: they work for free (no chain). */
+  private final Optional<BroadcasterPayments> payer;
+  /** Orchestrators whose price is above -maxPricePerUnit: not picked again. */
+  private final Set<OrchestratorPool.Orch> tooExpensive = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  private RemoteTranscoder(RemoteConfig config, EthKeyPair key, Clock clock, UnaryOperator<OrchestratorInfo> infoView) {
+  private RemoteTranscoder(RemoteConfig config, EthKeyPair key, Clock clock, UnaryOperator<OrchestratorInfo> infoView,
+      Optional<BroadcasterPayments> payer) {
     this.config = config;
+    this.payer = payer;
     this.infoView = infoView;
     this.key = key;
     this.clock = clock;
@@ -123,9 +129,24 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     return start(config, profiles, clock, UnaryOperator.identity());
   }
 
+  /**
+   * As {@link #start(RemoteConfig, List)}, paying the orchestrators with tickets; B's signing key is then the
+   * payments' Ethereum account (the ticket sender), not the key file.
+   */
+  public static RemoteTranscoder start(RemoteConfig config, List<VideoProfile> profiles, BroadcasterPayments payer) {
+    return start(config, profiles, Clock.systemUTC(), UnaryOperator.identity(), Optional.of(payer));
+  }
+
   static RemoteTranscoder start(RemoteConfig config, List<VideoProfile> profiles, Clock clock,
       UnaryOperator<OrchestratorInfo> infoView) {
-    RemoteTranscoder t = new RemoteTranscoder(config, loadOrCreateKey(config.dataDir()), clock, infoView);
+    return start(config, profiles, clock, infoView, Optional.empty());
+  }
+
+  static RemoteTranscoder start(RemoteConfig config, List<VideoProfile> profiles, Clock clock,
+      UnaryOperator<OrchestratorInfo> infoView, Optional<BroadcasterPayments> payer) {
+    EthKeyPair key = payer.isPresent() ? EthKeyPair.fromPrivateKey(payer.get().accountKey())
+        : loadOrCreateKey(config.dataDir());
+    RemoteTranscoder t = new RemoteTranscoder(config, key, clock, infoView, payer);
     int answered = t.pool.discover(profiles);
     log.info("broadcaster {}: {} of {} orchestrators answered discovery; scores {}", t.key.checksumAddress(),
         answered, config.orchAddrs().size(), t.pool.scores());
@@ -164,9 +185,15 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   /** Why one attempt failed; {@code refresh} means O's session info must be fetched again. */
   private static final class AttemptFailed extends Exception {
     private static final long serialVersionUID = 1L;
+    final boolean refresh;
 
     AttemptFailed(String message) {
+      this(message, false);
+    }
+
+    AttemptFailed(String message, boolean refresh) {
       super(message, null, false, false);
+      this.refresh = refresh;
     }
   }
 
@@ -188,10 +215,13 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     public TranscodeResult transcode(Segment segment) {
       Set<OrchestratorPool.Orch> tried = new HashSet<>();
       List<String> errors = new ArrayList<>();
+      boolean refreshed = false;
       long segmentStart = System.nanoTime();
       for (int attempt = 0; attempt < config.maxAttempts(); attempt++) {
-        OrchestratorPool.Orch o = current.filter(c -> !tried.contains(c) && c.inPool())
-            .orElseGet(() -> pool.best(tried));
+        Set<OrchestratorPool.Orch> skip = new HashSet<>(tried);
+        skip.addAll(tooExpensive);
+        OrchestratorPool.Orch o = current.filter(c -> !skip.contains(c) && c.inPool())
+            .orElseGet(() -> pool.best(skip));
         if (lastUsed.isPresent() && lastUsed.get() != o) {
           swaps.incrementAndGet();
           // "after": how long this segment spent on earlier attempts, i.e. what the move cost the stream
@@ -219,7 +249,24 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
             pool.succeeded(o, millis);
           }
           return result;
-        } catch (AttemptFailed | NodeException e) {
+        } catch (AttemptFailed e) {
+          if (e.refresh && !refreshed) {
+            // O refused the payment in a way fresh params fix (expired, restarted O): once, on the same O.
+            refreshed = true;
+            dropInfo(o);
+            tried.remove(o);
+            errors.add(o + ": " + e.getMessage());
+            log.info("stream {} segment {}: {} wants fresh ticket params: {}", segment.streamId(), segment.seq(), o,
+                e.getMessage());
+            continue;
+          }
+          pool.failed(o);
+          dropInfo(o);
+          current = Optional.empty();
+          errors.add(o + ": " + e.getMessage());
+          log.warn("stream {} segment {}: attempt {} on {} failed: {}", segment.streamId(), segment.seq(),
+              attempt + 1, o, e.getMessage());
+        } catch (NodeException e) {
           pool.failed(o);
           infos.remove(o);
           served.remove(o);
@@ -233,12 +280,31 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
           + config.maxAttempts() + " attempts; check the orchestrators (-orchAddr): " + String.join("; ", errors));
     }
 
-    private OrchestratorInfo info(OrchestratorPool.Orch o) {
+    private void dropInfo(OrchestratorPool.Orch o) {
+      OrchestratorInfo old = infos.remove(o);
+      if (old != null) {
+        payer.ifPresent(p -> p.endSession(old));
+      }
+      served.remove(o);
+    }
+
+    private OrchestratorInfo info(OrchestratorPool.Orch o) throws AttemptFailed {
       OrchestratorInfo info = infos.get(o);
-      if (info == null || AuthTokens.needsRefresh(info.getAuthToken(), clock)) {
+      if (info == null || AuthTokens.needsRefresh(info.getAuthToken(), clock)
+          || (payer.isPresent() && payer.get().expired(info))) {
         OrchestratorInfo fresh = infoView.apply(pool.getInfo(o, profiles));
+        if (payer.isPresent()) {
+          try {
+            payer.get().checkPrice(fresh);
+          } catch (NodeException e) {
+            tooExpensive.add(o);
+            throw new AttemptFailed(e.getMessage());
+          }
+        }
         if (info != null) {
           pool.endSession(o, info.getAuthToken()); // the old O session would otherwise linger until its idle timeout
+          OrchestratorInfo old = info;
+          payer.ifPresent(p -> p.endSession(old));
         }
         info = fresh;
         infos.put(o, info);
@@ -264,14 +330,16 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
           .timeout(timeout)
           .header("Content-Type", WireHeaders.CONTENT_TYPE_SEGMENT)
           .header(WireHeaders.SEGMENT, WireHeaders.encodeSegment(segData))
-          .header(WireHeaders.PAYMENT, "")
+          .header(WireHeaders.PAYMENT, payer.isPresent()
+              ? payer.get().paymentHeader(info, profiles, segment.durationMillis()) : "")
           .POST(HttpRequest.BodyPublishers.ofByteArray(segment.data()))
           .build();
       segmentRequests.incrementAndGet();
       HttpResponse<byte[]> response = send(request, segment, o, timeout);
       if (response.statusCode() != 200) {
-        throw new AttemptFailed("HTTP " + response.statusCode() + " "
-            + new String(response.body(), StandardCharsets.UTF_8).strip());
+        String body = new String(response.body(), StandardCharsets.UTF_8).strip();
+        boolean refresh = payer.isPresent() && response.statusCode() == 400 && refreshFixes(body);
+        throw new AttemptFailed("HTTP " + response.statusCode() + " " + body, refresh);
       }
       io.jlivepeer.wire.proto.TranscodeResult result;
       try {
@@ -307,6 +375,16 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       if (!signed) {
         throw new AttemptFailed("the renditions' signature does not match the orchestrator's address "
             + Signatures.checksumAddress(info.getAddress().toByteArray()));
+      }
+      if (payer.isPresent()) {
+        long pixels = 0;
+        for (TranscodedSegmentData d : outs) {
+          pixels += d.getPixels();
+        }
+        payer.get().charged(info, pixels);
+        if (result.hasInfo()) {
+          infos.put(o, payer.get().afterResult(info, result.getInfo()));
+        }
       }
       // O does not report decoded pixels to B on this path.
       return new TranscodeResult(0, renditions);
@@ -415,7 +493,10 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
 
     @Override
     public void close() {
-      infos.forEach((o, info) -> pool.endSession(o, info.getAuthToken()));
+      infos.forEach((o, info) -> {
+        pool.endSession(o, info.getAuthToken());
+        payer.ifPresent(p -> p.endSession(info));
+      });
       infos.clear();
     }
   }
@@ -515,6 +596,16 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
         }
       });
     }
+  }
+
+  /** O refusals that fresh ticket params (a new GetOrchestrator) can fix (OrchestratorPayments' messages). */
+  static boolean refreshFixes(String body) {
+    return body.startsWith(OrchestratorPayments.INSUFFICIENT_BALANCE)
+        || body.startsWith(OrchestratorPayments.INVALID_TICKET + " (PARAMS_EXPIRED)")
+        || body.startsWith(OrchestratorPayments.INVALID_TICKET + " (UNKNOWN_SEED)")
+        || body.startsWith(OrchestratorPayments.INVALID_TICKET + " (TOO_MANY_NONCES)")
+        || body.startsWith(OrchestratorPayments.INVALID_TICKET + " (FACE_VALUE_ABOVE_MAX_FLOAT)")
+        || body.startsWith(OrchestratorPayments.INVALID_TICKET + " (PRICE)");
   }
 
   static EthKeyPair loadOrCreateKey(Path dataDir) {

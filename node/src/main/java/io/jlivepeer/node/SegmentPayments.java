@@ -7,7 +7,8 @@ import io.jlivepeer.wire.proto.TicketParams;
 
 /**
  * The seam where micropayments plug into the orchestrator (wire.md {@code Livepeer-Payment}, issue "micropayments").
- * Without a chain {@link #NONE} accepts every segment and advertises empty ticket params.
+ * Without a chain {@link #NONE} accepts every segment and advertises empty ticket params; with one,
+ * {@link OrchestratorPayments}.
  */
 interface SegmentPayments {
   /**
@@ -18,6 +19,16 @@ interface SegmentPayments {
 
   /** Ticket params for a broadcaster's OrchestratorInfo (empty without a chain). */
   TicketParams ticketParams(byte[] broadcaster);
+
+  /** Charges the session for a transcoded segment: price x encoded output pixels. */
+  default void debit(String sessionId, long encodedPixels) {
+    // free: nothing to charge
+  }
+
+  /** Whether O charges at all (then fresh ticket params ride along in every TranscodeResult). */
+  default boolean charges() {
+    return false;
+  }
 
   SegmentPayments NONE = new SegmentPayments() {
     @Override

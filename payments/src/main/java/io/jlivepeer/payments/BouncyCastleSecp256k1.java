@@ -3,7 +3,6 @@ package io.jlivepeer.payments;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
@@ -25,7 +24,6 @@ final class BouncyCastleSecp256k1 implements Secp256k1 {
   private static final BigInteger HALF_N = N.shiftRight(1);
   private static final ECCurve CURVE = PARAMS.getCurve();
   private static final ECPoint G = PARAMS.getG();
-  private static final int MAX_KNOWN_SIGNERS = 4096;
 
   @Override
   public String name() {
@@ -61,43 +59,11 @@ final class BouncyCastleSecp256k1 implements Secp256k1 {
     throw new PaymentsException("could not compute the recovery id of a fresh signature (a bug)");
   }
 
-  /** Public keys of recent signers, as points that keep their precomputed multiplication tables. */
-  private final ConcurrentHashMap<EthAddress, ECPoint> knownSigners = new ConcurrentHashMap<>();
+  private final KnownSigners knownSigners = new KnownSigners(this, true);
 
-  /**
-   * With the signer's key known from an earlier ticket: R' = (e/s) G + (r/s) Q must be the point R that recovery
-   * would start from, i.e. x(R') = r and the parity of y(R') = recid. This is equivalent to recover-and-compare
-   * (sR = eG + rQ) but skips the square root and reuses Q's precomputed table, which makes it about twice as fast.
-   */
   @Override
   public boolean recoversTo(byte[] hash32, byte[] rs64, int recid, EthAddress signer) {
-    ECPoint q = knownSigners.get(signer);
-    if (q == null) {
-      Optional<byte[]> pub = recover(hash32, rs64, recid);
-      if (pub.isEmpty() || !EthCrypto.addressOf(pub.get()).equals(signer)) {
-        return false;
-      }
-      if (knownSigners.size() >= MAX_KNOWN_SIGNERS) {
-        knownSigners.clear(); // crude bound; a few hundred broadcasters per orchestrator is already a lot
-      }
-      byte[] encoded = new byte[65];
-      encoded[0] = 0x04;
-      System.arraycopy(pub.get(), 0, encoded, 1, 64);
-      knownSigners.put(signer, CURVE.decodePoint(encoded));
-      return true;
-    }
-    BigInteger r = new BigInteger(1, Arrays.copyOfRange(rs64, 0, 32));
-    BigInteger s = new BigInteger(1, Arrays.copyOfRange(rs64, 32, 64));
-    if (r.signum() == 0 || s.signum() == 0 || r.compareTo(N) >= 0 || s.compareTo(N) >= 0 || recid < 0 || recid > 1) {
-      return false;
-    }
-    BigInteger sInv = s.modInverse(N);
-    BigInteger u1 = new BigInteger(1, hash32).multiply(sInv).mod(N);
-    BigInteger u2 = r.multiply(sInv).mod(N);
-    ECPoint rPoint = ECAlgorithms.sumOfTwoMultiplies(G, u1, q, u2).normalize();
-    return !rPoint.isInfinity()
-        && rPoint.getAffineXCoord().toBigInteger().equals(r)
-        && rPoint.getAffineYCoord().testBitZero() == (recid == 1);
+    return knownSigners.recoversTo(hash32, rs64, recid, signer);
   }
 
   @Override

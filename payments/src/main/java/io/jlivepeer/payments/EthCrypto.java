@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
-import org.bouncycastle.crypto.digests.KeccakDigest;
 
 /**
  * Ethereum hashing and signatures for tickets. The curve backend is libsecp256k1 (native) when it loads, else
@@ -17,6 +16,9 @@ public final class EthCrypto {
       new BigInteger("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0", 16);
   private static final BigInteger N =
       new BigInteger("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", 16);
+
+  private static final byte[] N_BYTES = Ticket.uint256(N);
+  private static final byte[] HALF_N_BYTES = Ticket.uint256(HALF_N);
 
   private static final Secp256k1 BACKEND = chooseBackend(System.getProperty("jlivepeer.secp256k1", "auto"));
 
@@ -39,13 +41,7 @@ public final class EthCrypto {
   }
 
   public static byte[] keccak256(byte[]... parts) {
-    KeccakDigest d = new KeccakDigest(256);
-    for (byte[] p : parts) {
-      d.update(p, 0, p.length);
-    }
-    byte[] out = new byte[32];
-    d.doFinal(out, 0);
-    return out;
+    return Keccak256.hash(parts);
   }
 
   /** keccak256("\x19Ethereum Signed Message:\n32" || hash): what a personal signature actually signs. */
@@ -103,9 +99,18 @@ public final class EthCrypto {
     if (v != 27 && v != 28) {
       return false;
     }
-    BigInteger r = new BigInteger(1, Arrays.copyOfRange(sig, 0, 32));
-    BigInteger s = new BigInteger(1, Arrays.copyOfRange(sig, 32, 64));
-    return r.signum() > 0 && r.compareTo(N) < 0 && s.signum() > 0 && s.compareTo(HALF_N) <= 0;
+    // unsigned big-endian byte order is numeric order: no BigInteger needed
+    return !isZero(sig, 0) && Arrays.compareUnsigned(sig, 0, 32, N_BYTES, 0, 32) < 0
+        && !isZero(sig, 32) && Arrays.compareUnsigned(sig, 32, 64, HALF_N_BYTES, 0, 32) <= 0;
+  }
+
+  private static boolean isZero(byte[] b, int from) {
+    for (int i = from; i < from + 32; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The address of a 64-byte uncompressed public key: the last 20 bytes of its keccak256. */

@@ -2,20 +2,25 @@ package io.jlivepeer.payments;
 
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** libsecp256k1 through ACINQ's JNI binding (fr.acinq.secp256k1); about ten times faster than BouncyCastle. */
 final class NativeSecp256k1 implements Secp256k1 {
   private final fr.acinq.secp256k1.Secp256k1 lib;
 
-  private NativeSecp256k1(fr.acinq.secp256k1.Secp256k1 lib) {
+  private NativeSecp256k1(fr.acinq.secp256k1.Secp256k1 lib, boolean tables) {
     this.lib = lib;
+    this.knownSigners = new KnownSigners(this, tables);
   }
 
   /** Loads the native library; empty when it is not available for this platform. */
   static Optional<Secp256k1> load() {
+    return load(true);
+  }
+
+  /** tables: whether busy senders get a {@link KnownKeyVerifier} (false keeps every check on native recovery). */
+  static Optional<Secp256k1> load(boolean tables) {
     try {
-      NativeSecp256k1 n = new NativeSecp256k1(fr.acinq.secp256k1.Secp256k1.get());
+      NativeSecp256k1 n = new NativeSecp256k1(fr.acinq.secp256k1.Secp256k1.get(), tables);
       n.publicKey(selfTestKey()); // forces the library to load now rather than on the first ticket
       return Optional.of(n);
     } catch (LinkageError | RuntimeException e) {
@@ -54,28 +59,11 @@ final class NativeSecp256k1 implements Secp256k1 {
     throw new PaymentsException("could not compute the recovery id of a fresh signature (a bug)");
   }
 
-  /** Public keys of recent signers: comparing keys skips hashing the recovered key into an address. */
-  private final ConcurrentHashMap<EthAddress, byte[]> knownSigners = new ConcurrentHashMap<>();
-  private static final int MAX_KNOWN_SIGNERS = 4096;
+  private final KnownSigners knownSigners;
 
   @Override
   public boolean recoversTo(byte[] hash32, byte[] rs64, int recid, EthAddress signer) {
-    Optional<byte[]> pub = recover(hash32, rs64, recid);
-    if (pub.isEmpty()) {
-      return false;
-    }
-    byte[] known = knownSigners.get(signer);
-    if (known != null) {
-      return Arrays.equals(known, pub.get());
-    }
-    if (!EthCrypto.addressOf(pub.get()).equals(signer)) {
-      return false;
-    }
-    if (knownSigners.size() >= MAX_KNOWN_SIGNERS) {
-      knownSigners.clear();
-    }
-    knownSigners.put(signer, pub.get());
-    return true;
+    return knownSigners.recoversTo(hash32, rs64, recid, signer);
   }
 
   @Override

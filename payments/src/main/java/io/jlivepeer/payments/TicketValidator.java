@@ -3,6 +3,7 @@ package io.jlivepeer.payments;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -93,6 +94,8 @@ public final class TicketValidator {
     Ticket base = p.ticket(sender, 0);
     List<WinningTicket> won = new ArrayList<>();
     Set<Long> inPayment = new HashSet<>();
+    byte[] rand32 = Ticket.uint256(rand);
+    byte[] winProb32 = Ticket.uint256(p.winProb());
     for (TicketSenderParams sp : payment.tickets()) {
       Ticket t = base.withNonce(sp.senderNonce());
       Bytes32 hash = t.hash();
@@ -104,7 +107,7 @@ public final class TicketValidator {
         throw reject(InvalidTicketException.Reason.NONCE_REUSED,
             "nonce " + sp.senderNonce() + " appears twice in one payment");
       }
-      if (isWinner(sp.signature(), rand, p.winProb())) {
+      if (isWinner(sp.signature(), rand32, winProb32)) {
         won.add(new WinningTicket(t, sp.signature(), rand, p.expirationBlock()));
       }
     }
@@ -142,8 +145,13 @@ public final class TicketValidator {
 
   /** uint256(keccak256(sig || leftpad32(recipientRand))) < winProb. */
   public static boolean isWinner(Signature signature, BigInteger recipientRand, BigInteger winProb) {
-    byte[] h = EthCrypto.keccak256(signature.raw(), Ticket.uint256(recipientRand));
-    return new BigInteger(1, h).compareTo(winProb) < 0;
+    return isWinner(signature, Ticket.uint256(recipientRand), Ticket.uint256(winProb));
+  }
+
+  /** The same on the 32-byte big-endian forms, which a payment computes once for all its tickets. */
+  static boolean isWinner(Signature signature, byte[] recipientRand32, byte[] winProb32) {
+    byte[] h = EthCrypto.keccak256(signature.raw(), recipientRand32);
+    return Arrays.compareUnsigned(h, winProb32) < 0; // equal lengths: unsigned big-endian order is numeric order
   }
 
   /** Params whose expiration block has passed are refused anyway, so their nonce sets can go. */

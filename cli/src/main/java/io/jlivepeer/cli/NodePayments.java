@@ -1,0 +1,85 @@
+package io.jlivepeer.cli;
+
+import io.jlivepeer.chain.ChainRoundsView;
+import io.jlivepeer.chain.ChainTicketBroker;
+import io.jlivepeer.node.BroadcasterPayments;
+import io.jlivepeer.node.OrchestratorPayments;
+import io.jlivepeer.payments.PaymentsException;
+import io.jlivepeer.payments.Price;
+import io.jlivepeer.payments.TicketParamsIssuer;
+import io.jlivepeer.payments.TicketSender;
+import io.jlivepeer.payments.Wei;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * A video node's chain side when payments are on: the {@link ChainNode} (account, watchers, round initializer,
+ * reward, CLI API) and payments' ports on it ({@link ChainTicketBroker}, {@link ChainRoundsView}), from which the
+ * orchestrator's or broadcaster's payments are built. Closing stops the chain side.
+ */
+final class NodePayments implements AutoCloseable {
+  private final PaymentFlags flags;
+  private final ChainNode chain;
+  private final ChainTicketBroker broker;
+  private final ChainRoundsView rounds;
+
+  private NodePayments(PaymentFlags flags, ChainNode chain) {
+    this.flags = flags;
+    this.chain = chain;
+    this.broker = new ChainTicketBroker(chain.client());
+    this.rounds = ChainRoundsView.attach(chain.client().rpc(), chain.blocks(), chain.rounds());
+    // Know the head, the round and the gas price before the first GetOrchestrator asks for ticket params.
+    try {
+      chain.blocks().poll();
+    } catch (RuntimeException e) {
+      // unreachable now: the watcher keeps polling and ticket params wait for its first answer
+    }
+  }
+
+  /** Empty without chain flags (the node runs free). */
+  static Optional<NodePayments> start(PaymentFlags flags, Path dataDir) {
+    if (!flags.onChain()) {
+      return Optional.empty();
+    }
+    return Optional.of(new NodePayments(flags, ChainNode.start(flags.chainOptions(dataDir))));
+  }
+
+  ChainNode chain() {
+    return chain;
+  }
+
+  OrchestratorPayments orchestrator(long pricePerUnit, long pixelsPerUnit, Path dataDir) {
+    try {
+      TicketParamsIssuer.Config tickets = TicketParamsIssuer.Config.defaults()
+          .withTicketEV(wei("-ticketEV", flags.ticketEV))
+          .withMaxFaceValue(wei("-maxFaceValue", flags.maxFaceValue));
+      OrchestratorPayments.Config cfg = OrchestratorPayments.Config.of(Price.of(pricePerUnit, pixelsPerUnit), tickets)
+          .withRedeemInterval(ChainOptions.parseDuration("-redeemInterval", flags.redeemInterval));
+      return OrchestratorPayments.start(cfg, chain.accountKey(), broker, rounds, dataDir, Clock.systemUTC());
+    } catch (PaymentsException e) {
+      throw new CliException(e.getMessage());
+    }
+  }
+
+  BroadcasterPayments broadcaster(long pixelsPerUnit) {
+    try {
+      TicketSender.Config sender = new TicketSender.Config(wei("-maxTicketEV", flags.maxTicketEV),
+          wei("-maxTotalEV", flags.maxTotalEV), flags.depositMultiplier);
+      BroadcasterPayments.Config cfg = new BroadcasterPayments.Config(sender,
+          Price.of(flags.maxPricePerUnit, pixelsPerUnit));
+      return BroadcasterPayments.create(cfg, chain.accountKey(), broker, rounds, Clock.systemUTC());
+    } catch (PaymentsException e) {
+      throw new CliException(e.getMessage());
+    }
+  }
+
+  static Wei wei(String flag, String text) {
+    return Wei.of(ChainApiServer.amount(flag, text).value());
+  }
+
+  @Override
+  public void close() {
+    chain.close();
+  }
+}

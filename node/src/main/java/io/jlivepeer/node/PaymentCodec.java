@@ -1,0 +1,145 @@
+package io.jlivepeer.node;
+
+import com.google.protobuf.ByteString;
+import io.jlivepeer.payments.Bytes32;
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.PaymentsException;
+import io.jlivepeer.payments.Price;
+import io.jlivepeer.payments.Signature;
+import io.jlivepeer.payments.TicketExpirationParams;
+import io.jlivepeer.payments.TicketParams;
+import io.jlivepeer.payments.TicketSenderParams;
+import io.jlivepeer.payments.Wei;
+import io.jlivepeer.wire.WireException;
+import io.jlivepeer.wire.proto.Payment;
+import io.jlivepeer.wire.proto.PriceInfo;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Conversions between the wire's protobuf payment messages (wire.md: integers as unsigned big-endian bytes) and
+ * payments' records. A malformed field is the sender's fault: {@link WireException} 400.
+ */
+final class PaymentCodec {
+  private PaymentCodec() {}
+
+  static io.jlivepeer.wire.proto.TicketParams toProto(TicketParams p) {
+    return io.jlivepeer.wire.proto.TicketParams.newBuilder()
+        .setRecipient(ByteString.copyFrom(p.recipient().toBytes()))
+        .setFaceValue(unsigned(p.faceValue().value()))
+        .setWinProb(unsigned(p.winProb()))
+        .setRecipientRandHash(ByteString.copyFrom(p.recipientRandHash().toBytes()))
+        .setSeed(ByteString.copyFrom(p.seed().toBytes()))
+        .setExpirationBlock(unsigned(BigInteger.valueOf(p.expirationBlock())))
+        .setExpirationParams(toProto(p.expirationParams()))
+        .build();
+  }
+
+  static io.jlivepeer.wire.proto.TicketExpirationParams toProto(TicketExpirationParams e) {
+    return io.jlivepeer.wire.proto.TicketExpirationParams.newBuilder()
+        .setCreationRound(e.creationRound())
+        .setCreationRoundBlockHash(ByteString.copyFrom(e.creationRoundBlockHash().toBytes()))
+        .build();
+  }
+
+  static PriceInfo toProto(Price price) {
+    return PriceInfo.newBuilder().setPricePerUnit(price.pricePerUnit().longValueExact())
+        .setPixelsPerUnit(price.pixelsPerUnit().longValueExact()).build();
+  }
+
+  static Payment toProto(io.jlivepeer.payments.Payment p) {
+    Payment.Builder b = Payment.newBuilder()
+        .setTicketParams(toProto(p.params()))
+        .setSender(ByteString.copyFrom(p.sender().toBytes()))
+        .setExpirationParams(toProto(p.params().expirationParams()))
+        .setExpectedPrice(toProto(p.expectedPrice()));
+    for (TicketSenderParams t : p.tickets()) {
+      b.addTicketSenderParams(io.jlivepeer.wire.proto.TicketSenderParams.newBuilder()
+          .setSenderNonce((int) t.senderNonce())
+          .setSig(ByteString.copyFrom(t.signature().toBytes())));
+    }
+    return b.build();
+  }
+
+  /** Whether O advertised ticket params at all (an O without a chain sends the empty message). */
+  static boolean hasParams(io.jlivepeer.wire.proto.TicketParams p) {
+    return !p.getRecipient().isEmpty();
+  }
+
+  static TicketParams fromProto(io.jlivepeer.wire.proto.TicketParams p) {
+    try {
+      TicketExpirationParams exp = p.hasExpirationParams() ? fromProto(p.getExpirationParams())
+          : TicketExpirationParams.NONE;
+      return new TicketParams(address(p.getRecipient(), "ticket recipient"), Wei.of(uint(p.getFaceValue())),
+          uint(p.getWinProb()), bytes32(p.getRecipientRandHash(), "recipientRandHash"), bytes32(p.getSeed(), "seed"),
+          uint(p.getExpirationBlock()).longValueExact(), exp);
+    } catch (PaymentsException | ArithmeticException e) {
+      throw new WireException(400, "bad ticket params: " + e.getMessage(), e);
+    }
+  }
+
+  static TicketExpirationParams fromProto(io.jlivepeer.wire.proto.TicketExpirationParams e) {
+    Bytes32 hash = e.getCreationRoundBlockHash().isEmpty() ? Bytes32.ZERO
+        : bytes32(e.getCreationRoundBlockHash(), "creationRoundBlockHash");
+    return new TicketExpirationParams(e.getCreationRound(), hash);
+  }
+
+  static Price fromProto(PriceInfo p) {
+    try {
+      return Price.of(p.getPricePerUnit(), p.getPixelsPerUnit());
+    } catch (PaymentsException e) {
+      throw new WireException(400, "bad price: " + e.getMessage(), e);
+    }
+  }
+
+  /** A Livepeer-Payment as payments' record; the expiration params of the payment win over the params' own. */
+  static io.jlivepeer.payments.Payment fromProto(Payment p) {
+    try {
+      TicketParams params = fromProto(p.getTicketParams());
+      if (p.hasExpirationParams()) {
+        TicketExpirationParams exp = fromProto(p.getExpirationParams());
+        params = new TicketParams(params.recipient(), params.faceValue(), params.winProb(),
+            params.recipientRandHash(), params.seed(), params.expirationBlock(), exp);
+      }
+      List<TicketSenderParams> tickets = new ArrayList<>(p.getTicketSenderParamsCount());
+      for (io.jlivepeer.wire.proto.TicketSenderParams t : p.getTicketSenderParamsList()) {
+        tickets.add(new TicketSenderParams(Integer.toUnsignedLong(t.getSenderNonce()),
+            Signature.of(t.getSig().toByteArray())));
+      }
+      return new io.jlivepeer.payments.Payment(params, address(p.getSender(), "payment sender"),
+          fromProto(p.getExpectedPrice()), tickets);
+    } catch (PaymentsException e) {
+      throw new WireException(400, "bad payment: " + e.getMessage(), e);
+    }
+  }
+
+  private static EthAddress address(ByteString b, String what) {
+    if (b.size() != 20) {
+      throw new WireException(400, what + " must be 20 bytes, got " + b.size());
+    }
+    return EthAddress.of(b.toByteArray());
+  }
+
+  private static Bytes32 bytes32(ByteString b, String what) {
+    if (b.size() != 32) {
+      throw new WireException(400, what + " must be 32 bytes, got " + b.size());
+    }
+    return Bytes32.of(b.toByteArray());
+  }
+
+  private static BigInteger uint(ByteString b) {
+    if (b.size() > 32) {
+      throw new WireException(400, "an integer of " + b.size() + " bytes is over uint256");
+    }
+    return new BigInteger(1, b.toByteArray());
+  }
+
+  private static ByteString unsigned(BigInteger v) {
+    if (v.signum() == 0) {
+      return ByteString.EMPTY;
+    }
+    byte[] b = v.toByteArray();
+    return b[0] == 0 ? ByteString.copyFrom(b, 1, b.length - 1) : ByteString.copyFrom(b);
+  }
+}
