@@ -44,11 +44,11 @@ final class Discovery implements AutoCloseable {
   }
 
   /** T's {@code /metrics} on {@code -cliAddr} when {@code -monitor} is set; a no-op closeable otherwise. */
-  static Discovery transcoderMetrics(NodeFlags flags, TranscoderNode node) {
+  static Discovery transcoderMetrics(NodeFlags flags, String cliAddr, TranscoderNode node) {
     if (!flags.monitor) {
       return new Discovery(Optional.empty(), Optional.empty());
     }
-    MetricsServer server = MetricsServer.start(HostPort.parse("cliAddr", flags.cliAddr), node::metricsText);
+    MetricsServer server = MetricsServer.start(HostPort.parse("cliAddr", cliAddr), node::metricsText);
     return new Discovery(Optional.empty(), Optional.of(server));
   }
 

@@ -156,7 +156,7 @@ public final class Main implements Callable<Integer> {
     }
     var config = io.jlivepeer.node.TranscoderConfig.of(flags.orchAddr.strip(), flags.orchSecret, flags.maxSessions);
     try (var node = io.jlivepeer.node.TranscoderNode.start(config, new FfmpegTranscoder());
-        var metrics = Discovery.transcoderMetrics(flags, node)) {
+        var metrics = Discovery.transcoderMetrics(flags, payFlags.cliAddr, node)) {
       System.out.println("Transcoder for " + flags.orchAddr + " (" + flags.maxSessions + " sessions); Ctrl-C to stop");
       metrics.describe().ifPresent(System.out::println);
       Thread hook = new Thread(node::close, "transcoder-shutdown");

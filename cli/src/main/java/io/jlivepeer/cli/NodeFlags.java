@@ -74,10 +74,6 @@ final class NodeFlags {
           + "-httpAddr, orchestrators on -serviceAddr, always). Default: ${DEFAULT-VALUE}")
   boolean monitor;
 
-  @Option(names = {"-cliAddr", "--cliAddr"}, defaultValue = "127.0.0.1:7935", paramLabel = "host:port",
-      description = "Transcoder with -monitor: where /metrics listens. Default: ${DEFAULT-VALUE}")
-  String cliAddr;
-
   @Option(names = {"-maxAttempts", "--maxAttempts"}, defaultValue = "3",
       description = "Broadcaster with -orchAddr: most segment requests per segment, over all orchestrators. "
           + "Default: ${DEFAULT-VALUE}")

@@ -41,7 +41,8 @@ final class PaymentFlags {
   boolean reward;
 
   @Option(names = {"-cliAddr", "--cliAddr"}, defaultValue = "127.0.0.1:7935",
-      description = "Local CLI HTTP API (with a chain). Default: ${DEFAULT-VALUE}")
+      description = "Local CLI HTTP API (with a chain); a transcoder with -monitor serves /metrics here. "
+          + "Default: ${DEFAULT-VALUE}")
   String cliAddr = "127.0.0.1:7935";
 
   @Option(names = {"-maxGasPrice", "--maxGasPrice"}, defaultValue = "",

@@ -26,11 +26,15 @@ class DiscoveryFlagsTest {
   @TempDir Path dir;
 
   private static NodeFlags parse(String... args) {
+    return main(args).flags;
+  }
+
+  private static Main main(String... args) {
     Main main = new Main();
     CommandLine cl = new CommandLine(main);
     cl.setDefaultValueProvider(new FlagSources(Map.of(), Map.of()));
     cl.parseArgs(args);
-    return main.flags;
+    return main;
   }
 
   @Test
@@ -61,14 +65,14 @@ class DiscoveryFlagsTest {
 
   @Test
   void monitorServesTheTranscodersMetricsOnCliAddr() throws Exception {
-    NodeFlags off = parse("-transcoder", "-orchAddr", "127.0.0.1:1", "-orchSecret", "s");
-    assertThat(off.monitor).isFalse();
-    assertThat(off.cliAddr).isEqualTo("127.0.0.1:7935");
-    NodeFlags flags = parse("-transcoder", "-orchAddr", "127.0.0.1:1", "-orchSecret", "s", "-monitor",
+    Main off = main("-transcoder", "-orchAddr", "127.0.0.1:1", "-orchSecret", "s");
+    assertThat(off.flags.monitor).isFalse();
+    assertThat(off.payFlags.cliAddr).isEqualTo("127.0.0.1:7935");
+    Main on = main("-transcoder", "-orchAddr", "127.0.0.1:1", "-orchSecret", "s", "-monitor",
         "-cliAddr", "127.0.0.1:0");
     try (TranscoderNode node = TranscoderNode.start(TranscoderConfig.of("127.0.0.1:1", "s", 2),
             new FfmpegTranscoder());
-        Discovery metrics = Discovery.transcoderMetrics(flags, node)) {
+        Discovery metrics = Discovery.transcoderMetrics(on.flags, on.payFlags.cliAddr, node)) {
       String url = metrics.describe().orElseThrow().replace("Metrics: ", "").replace("localhost", "127.0.0.1");
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
           .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
