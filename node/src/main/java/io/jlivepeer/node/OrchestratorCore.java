@@ -208,6 +208,12 @@ final class OrchestratorCore {
    * session queue ({@code OrchestratorBusy} in a 200 TranscodeResult); then transcodes.
    */
   HttpAnswer segment(String segmentHeader, String paymentHeader, String contentType, byte[] body) {
+    return segment(segmentHeader, paymentHeader, contentType, body, Optional.empty());
+  }
+
+  /** As above, with the body's keccak256 when it was computed while the body arrived (the body is then the data). */
+  HttpAnswer segment(String segmentHeader, String paymentHeader, String contentType, byte[] body,
+      Optional<byte[]> bodyHash) {
     metrics.segmentsReceived.increment();
     SegData seg;
     String sessionId;
@@ -223,10 +229,10 @@ final class OrchestratorCore {
             + " this orchestrator does not have");
       }
       profiles = profilesOf(seg);
-      data = contentType.toLowerCase(java.util.Locale.ROOT).startsWith(WireHeaders.CONTENT_TYPE_SEGMENT_URI)
-          ? download(new String(body, StandardCharsets.UTF_8).strip())
-          : body;
-      if (!Arrays.equals(Keccak.hash(data), seg.getHash().toByteArray())) {
+      boolean byUri = contentType.toLowerCase(java.util.Locale.ROOT).startsWith(WireHeaders.CONTENT_TYPE_SEGMENT_URI);
+      data = byUri ? download(new String(body, StandardCharsets.UTF_8).strip()) : body;
+      byte[] hash = byUri || bodyHash.isEmpty() ? Keccak.hash(data) : bodyHash.get();
+      if (!Arrays.equals(hash, seg.getHash().toByteArray())) {
         throw new WireException(403, "segment body hash does not match SegData.hash");
       }
       Optional<byte[]> broadcaster = knownBroadcaster(sessionId);

@@ -17,9 +17,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
+import io.jlivepeer.wire.Keccak;
 import io.jlivepeer.wire.WireHeaders;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -36,6 +39,10 @@ final class OrchestratorHttp extends ChannelInboundHandlerAdapter {
   private final int maxBodyBytes;
   private HttpRequest request;
   private ByteArrayOutputStream body;
+  /** The body when its length was declared: filled in place, no growing buffer and no final copy. */
+  private byte[] sized;
+  /** keccak256 of a segment body, fed as it arrives so that O need not hash 1.1 MB after the upload. */
+  private Keccak.Hasher hasher;
   private long received;
   private boolean oversize;
   private long requestStarted;
@@ -61,23 +68,49 @@ final class OrchestratorHttp extends ChannelInboundHandlerAdapter {
         received = 0;
         long declared = HttpUtil.getContentLength(r, -1L);
         oversize = declared > maxBodyBytes;
-        body = new ByteArrayOutputStream(oversize || declared < 0 ? 8192 : (int) declared);
+        sized = oversize || declared < 0 ? null : new byte[(int) declared];
+        body = sized == null ? new ByteArrayOutputStream(8192) : null;
+        // the body is the segment itself unless it is a URI to fetch it from (OrchestratorCore.segment's rule)
+        hasher = r.method().equals(HttpMethod.POST) && new QueryStringDecoder(r.uri()).path().equals("/segment")
+            && !header(r, HttpHeaderNames.CONTENT_TYPE.toString()).toLowerCase(Locale.ROOT)
+                .startsWith(WireHeaders.CONTENT_TYPE_SEGMENT_URI)
+            ? Keccak.incremental() : null;
       }
       if (msg instanceof HttpContent c && request != null) {
         ByteBuf content = c.content();
-        received += content.readableBytes();
-        if (received > maxBodyBytes) {
+        int n = content.readableBytes();
+        long at = received;
+        received += n;
+        if (received > maxBodyBytes || (sized != null && received > sized.length)) {
           oversize = true; // keep draining so the connection stays in step, but hold nothing
-          body = new ByteArrayOutputStream(0);
+          body = null;
+          sized = null;
+          hasher = null;
         } else if (!oversize) {
-          byte[] chunk = new byte[content.readableBytes()];
-          content.readBytes(chunk);
-          body.writeBytes(chunk);
+          if (sized != null) {
+            content.readBytes(sized, (int) at, n);
+            if (hasher != null) {
+              hasher.update(sized, (int) at, n);
+            }
+          } else {
+            byte[] chunk = new byte[n];
+            content.readBytes(chunk);
+            body.writeBytes(chunk);
+            if (hasher != null) {
+              hasher.update(chunk, 0, n);
+            }
+          }
         }
         if (msg instanceof LastHttpContent) {
-          dispatch(ctx, request, oversize, body.toByteArray());
+          boolean complete = !oversize && (sized == null || received == sized.length);
+          byte[] bytes = oversize ? new byte[0] : sized == null ? body.toByteArray()
+              : complete ? sized : java.util.Arrays.copyOf(sized, (int) received);
+          Optional<byte[]> hash = complete && hasher != null ? Optional.of(hasher.digest()) : Optional.empty();
+          dispatch(ctx, request, oversize, bytes, hash);
           request = null;
           body = null;
+          sized = null;
+          hasher = null;
         }
       }
     } finally {
@@ -85,7 +118,8 @@ final class OrchestratorHttp extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void dispatch(ChannelHandlerContext ctx, HttpRequest req, boolean tooLarge, byte[] bytes) {
+  private void dispatch(ChannelHandlerContext ctx, HttpRequest req, boolean tooLarge, byte[] bytes,
+      Optional<byte[]> bodyHash) {
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     String path = new QueryStringDecoder(req.uri()).path();
     HttpMethod method = req.method();
@@ -134,7 +168,7 @@ final class OrchestratorHttp extends ChannelInboundHandlerAdapter {
       long arrived = System.nanoTime();
       core.metrics.uploaded(arrived - requestStarted);
       work = () -> {
-        HttpAnswer answer = core.segment(segmentHeader, paymentHeader, contentType, bytes);
+        HttpAnswer answer = core.segment(segmentHeader, paymentHeader, contentType, bytes, bodyHash);
         core.metrics.answered(System.nanoTime() - arrived);
         respond(ctx, keepAlive, answer);
       };

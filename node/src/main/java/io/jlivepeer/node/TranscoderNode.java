@@ -19,7 +19,6 @@ import io.jlivepeer.wire.proto.RegisterRequest;
 import io.jlivepeer.wire.proto.SegData;
 import io.jlivepeer.wire.proto.TranscoderGrpc;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -298,22 +297,17 @@ public final class TranscoderNode implements AutoCloseable {
   private byte[] download(String url) {
     URI uri = URI.create(url);
     try {
-      HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri)
+      // straight into an array of the declared length: no stream, no chunk list joined at the end
+      HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri)
               .timeout(DOWNLOAD_TIMEOUT)
               .header("Authorization", WireHeaders.TRANSCODER_AUTHORIZATION)
               .header(WireHeaders.CREDENTIALS, config.orchSecret())
               .GET().build(),
-          HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = response.body()) {
-        if (response.statusCode() != 200) {
-          throw new NodeException("input download from " + uri + " answered " + response.statusCode());
-        }
-        byte[] bytes = in.readNBytes(MAX_INPUT_BYTES + 1);
-        if (bytes.length > MAX_INPUT_BYTES) {
-          throw new NodeException("input at " + uri + " is over " + MAX_INPUT_BYTES + " bytes");
-        }
-        return bytes;
+          RemoteTranscoder.cappedBody(MAX_INPUT_BYTES));
+      if (response.statusCode() != 200) {
+        throw new NodeException("input download from " + uri + " answered " + response.statusCode());
       }
+      return response.body();
     } catch (IOException e) {
       throw new NodeException("cannot download the input from " + uri + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {

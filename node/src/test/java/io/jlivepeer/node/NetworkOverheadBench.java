@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * transcode time, as a share of the 2 s segment, split into phases from the three roles' /metrics. Run with
  * {@code ./mvnw -B -q -o -pl node -am verify -Dtest=NetworkOverheadBench -Dnetwork.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=None -Dfailsafe.failIfNoSpecifiedTests=false}
- * ({@code -Dnetwork.bench.segments=N} for a longer run).
+ * ({@code -Dnetwork.bench.segments=N} for a longer run). Reports the mean over all segments but the first and the
+ * steady-state mean after {@code -Dnetwork.bench.warmup=10} segments (a live node runs for hours with a warm JIT).
  */
 @EnabledIfSystemProperty(named = "network.bench", matches = "true")
 class NetworkOverheadBench {
@@ -66,10 +67,16 @@ class NetworkOverheadBench {
           dir.resolve("b")), ladder)) {
         Transcoder.TranscodeSession session = b.open("bench", ladder);
         Snapshot before = Snapshot.of(b, o, t);
-        double[] sums = new double[8];
+        // columns: round trip, T transcode, overhead, then the overhead's phases, which sum to it
+        String[] phases = {"B prepare", "B->O upload", "O other", "O->T dispatch", "T transfers", "B downloads",
+            "B verify", "B<->O handoffs"};
+        int warmUp = Integer.getInteger("network.bench.warmup", 10);
+        double[] all = new double[3 + phases.length];
+        double[] steady = new double[all.length];
         int measured = 0;
-        System.out.println("seg  bytes    round  T-xcode overhead | B upload  O-other  O->T  T-down  T-post  "
-            + "B-down  (ms)");
+        int steadyCount = 0;
+        System.out.println("seg  bytes    round  T-xcode overhead | B-prep  upload O-other  O->T  T-down  T-post  "
+            + "B-down  B-verif  handoff (ms)");
         for (int seq = 0; seq < segments.size(); seq++) {
           long start = System.nanoTime();
           TranscodeResult r = session.transcode(new Segment("bench", seq, 2000, segments.get(seq)));
@@ -81,22 +88,31 @@ class NetworkOverheadBench {
           double overhead = roundTrip - d.tTranscode;
           // O's "other": its handling time outside the work it hands to T (checks, queue, signing, storing)
           double oOther = d.oHandling - d.oTranscode;
-          // O->T: O's transcode time outside T's own three phases (NotifySegment, scheduling, waking O up)
+          // O->T: O's transcode time outside T's own three phases (NotifySegment, scheduling, multipart encoding)
           double dispatch = d.oTranscode - d.tDownload - d.tTranscode - d.tPost;
-          System.out.printf("%3d %7d %7.1f %7.1f %7.1f | %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f%n", seq,
-              segments.get(seq).length, roundTrip, d.tTranscode, overhead, d.oUpload, oOther, dispatch, d.tDownload,
-              d.tPost, d.bDownloads);
-          if (seq > 0) { // the first segment also opens the sessions and warms the JIT
-            double[] row = {roundTrip, d.tTranscode, overhead, d.oUpload, oOther, dispatch, d.tDownload + d.tPost,
-                d.bDownloads};
+          // the rest of B's round trip: from B's send() to O's request headers, O's answer back to B and parsed,
+          // and thread hand-offs on B
+          double handoffs = roundTrip - d.bPrepare - d.oUpload - d.oHandling - d.bDownloads - d.bVerify;
+          System.out.printf("%3d %7d %7.1f %7.1f %7.1f | %6.1f %6.1f %7.1f %5.1f %7.1f %7.1f %7.1f %7.1f %7.1f%n", seq,
+              segments.get(seq).length, roundTrip, d.tTranscode, overhead, d.bPrepare, d.oUpload, oOther, dispatch,
+              d.tDownload, d.tPost, d.bDownloads, d.bVerify, handoffs);
+          if (seq > 0) { // the first segment also opens the sessions and the connections
+            double[] row = {roundTrip, d.tTranscode, overhead, d.bPrepare, d.oUpload, oOther, dispatch,
+                d.tDownload + d.tPost, d.bDownloads, d.bVerify, handoffs};
             for (int i = 0; i < row.length; i++) {
-              sums[i] += row[i];
+              all[i] += row[i];
+              if (seq >= warmUp) {
+                steady[i] += row[i];
+              }
             }
             measured++;
+            if (seq >= warmUp) {
+              steadyCount++;
+            }
           }
         }
         session.close();
-        // the CPU floor of the protocol: B and O each hash the 1.1 MB input (keccak256) once per segment
+        // the CPU floor of the protocol: B hashes the 1.1 MB input (keccak256) before it sends it; O while it arrives
         double[] hashMs = new double[21];
         for (int i = 0; i < hashMs.length; i++) {
           long h = System.nanoTime();
@@ -104,23 +120,36 @@ class NetworkOverheadBench {
           hashMs[i] = (System.nanoTime() - h) / 1e6;
         }
         java.util.Arrays.sort(hashMs);
-        System.out.printf("keccak256 of one %d-byte segment: median %.1f ms (done twice per segment: B and O)%n",
+        System.out.printf("keccak256 of one %d-byte segment: median %.1f ms (B before sending; O while receiving)%n",
             segments.get(1).length, hashMs[hashMs.length / 2]);
         String loadAfter = Files.readString(Path.of("/proc/loadavg")).strip();
-        double n = measured;
-        System.out.printf("mean over %d segments: round trip %.1f ms, T transcode %.1f ms, overhead %.1f ms = %.2f%% "
-            + "of a 2 s segment%n  phases: B upload %.1f, O other %.1f, O->T dispatch %.1f, T transfers %.1f, "
-            + "B rendition downloads %.1f (ms)%n  ladder %s, 720p30 source, %d cores, load average before [%s] "
-            + "after [%s]%n", measured, sums[0] / n, sums[1] / n, sums[2] / n, sums[2] / n / 2000 * 100, sums[3] / n,
-            sums[4] / n, sums[5] / n, sums[6] / n, sums[7] / n, ladder.stream().map(VideoProfile::name).toList(),
-            Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter);
+        report("all segments 1.." + (segments.size() - 1), all, measured, phases);
+        if (steadyCount > 0) {
+          report("steady state, segments " + warmUp + ".." + (segments.size() - 1) + " (JIT warm)", steady,
+              steadyCount, phases);
+        }
+        System.out.printf("  ladder %s, 720p30 source, %d cores, load average before [%s] after [%s]%n",
+            ladder.stream().map(VideoProfile::name).toList(), Runtime.getRuntime().availableProcessors(), loadBefore,
+            loadAfter);
       }
     }
   }
 
+  private static void report(String what, double[] sums, int n, String[] phases) {
+    StringBuilder table = new StringBuilder();
+    double total = 0;
+    for (int i = 0; i < phases.length; i++) {
+      table.append(i == 0 ? "" : ", ").append(phases[i]).append(String.format(" %.1f", sums[3 + i] / n));
+      total += sums[3 + i] / n;
+    }
+    System.out.printf("%s (%d segments): round trip %.1f ms, T transcode %.1f ms, overhead %.1f ms = %.2f%% of a 2 s "
+        + "segment%n  phases (ms, sum %.1f): %s%n", what, n, sums[0] / n, sums[1] / n, sums[2] / n,
+        sums[2] / n / 2000 * 100, total, table);
+  }
+
   /** Cumulative figures from the three roles' /metrics, in milliseconds. */
   private record Snapshot(double oUpload, double oHandling, double oTranscode, double tDownload, double tTranscode,
-      double tPost, double bDownloads) {
+      double tPost, double bDownloads, double bPrepare, double bVerify) {
 
     static Snapshot of(RemoteTranscoder b, OrchestratorNode o, TranscoderNode t) {
       Map<String, Double> om = PromParser.parse(o.metricsText());
@@ -131,7 +160,8 @@ class NetworkOverheadBench {
           ms(tm, "livepeer_transcoder_download_seconds_sum"),
           ms(tm, "livepeer_transcoder_transcode_seconds_sum"),
           ms(tm, "livepeer_transcoder_post_seconds_sum"),
-          b.renditionDownloads.snapshot().sumSeconds() * 1e3);
+          b.renditionDownloads.snapshot().sumSeconds() * 1e3, b.preparations.snapshot().sumSeconds() * 1e3,
+          b.verifications.snapshot().sumSeconds() * 1e3);
     }
 
     private static double ms(Map<String, Double> m, String key) {
@@ -140,7 +170,8 @@ class NetworkOverheadBench {
 
     Snapshot minus(Snapshot o) {
       return new Snapshot(oUpload - o.oUpload, oHandling - o.oHandling, oTranscode - o.oTranscode,
-          tDownload - o.tDownload, tTranscode - o.tTranscode, tPost - o.tPost, bDownloads - o.bDownloads);
+          tDownload - o.tDownload, tTranscode - o.tTranscode, tPost - o.tPost, bDownloads - o.bDownloads,
+          bPrepare - o.bPrepare, bVerify - o.bVerify);
     }
   }
 }

@@ -4,10 +4,9 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.math.ec.ECPoint;
+import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
  * An in-memory secp256k1 key: signs with deterministic k (RFC 6979), always low s (wire.md "Signatures").
@@ -82,25 +81,40 @@ public final class EthKeyPair implements EthSigner {
     if (digest.length != 32) {
       throw new WireException(400, "can only sign a 32-byte hash, got " + digest.length + " bytes");
     }
-    ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
-    signer.init(true, new ECPrivateKeyParameters(privateKey, Secp256k1.DOMAIN));
-    BigInteger[] rs = signer.generateSignature(digest);
-    BigInteger r = rs[0];
-    BigInteger s = rs[1];
-    if (s.compareTo(Secp256k1.HALF_N) > 0) {
-      s = Secp256k1.N.subtract(s); // EIP-2: only low s is accepted by verifiers
-    }
-    for (int recId = 0; recId < 2; recId++) {
-      ECPoint q = Secp256k1.recover(recId, r, s, digest);
-      if (q != null && q.equals(publicKey)) {
-        byte[] sig = new byte[65];
-        Signatures.put32(r, sig, 0);
-        Signatures.put32(s, sig, 32);
-        sig[64] = (byte) (27 + recId);
-        return sig;
+    // ECDSA written out (RFC 6979 nonce as BouncyCastle's signer uses) so that the recovery id comes from R's y
+    // parity: finding it by trial recovery cost one or two ecrecovers per signature, on every segment of B and O.
+    BigInteger n = Secp256k1.N;
+    BigInteger e = new BigInteger(1, digest);
+    HMacDSAKCalculator nonces = new HMacDSAKCalculator(new SHA256Digest());
+    nonces.init(n, privateKey, digest);
+    FixedPointCombMultiplier base = new FixedPointCombMultiplier();
+    while (true) {
+      BigInteger k = nonces.nextK();
+      ECPoint bigR = base.multiply(Secp256k1.DOMAIN.getG(), k).normalize();
+      BigInteger x = bigR.getAffineXCoord().toBigInteger();
+      BigInteger r = x.mod(n);
+      if (r.signum() == 0) {
+        continue;
       }
+      BigInteger s = k.modInverse(n).multiply(e.add(privateKey.multiply(r))).mod(n);
+      if (s.signum() == 0) {
+        continue;
+      }
+      // an x of R at or above n (odds about 2^-128) would need recovery id 2 or 3, which Ethereum cannot express
+      if (x.compareTo(n) >= 0) {
+        continue;
+      }
+      int recId = bigR.getAffineYCoord().toBigInteger().testBit(0) ? 1 : 0;
+      if (s.compareTo(Secp256k1.HALF_N) > 0) {
+        s = n.subtract(s); // EIP-2: only low s is accepted by verifiers; negating s mirrors R
+        recId ^= 1;
+      }
+      byte[] sig = new byte[65];
+      Signatures.put32(r, sig, 0);
+      Signatures.put32(s, sig, 32);
+      sig[64] = (byte) (27 + recId);
+      return sig;
     }
-    throw new IllegalStateException("no recovery id reproduces our own public key: a bug in the signer");
   }
 
   @Override

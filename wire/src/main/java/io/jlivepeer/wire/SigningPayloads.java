@@ -83,6 +83,11 @@ public final class SigningPayloads {
     return Keccak.hash(hashes);
   }
 
+  /** As {@link #transcodeResult}, from each rendition's keccak256 (e.g. hashed while it was downloaded). */
+  public static byte[] transcodeResultOfHashes(List<byte[]> renditionHashes) {
+    return Keccak.hash(renditionHashes.toArray(byte[][]::new));
+  }
+
   /** What B signs in OrchestratorRequest.sig: keccak256 of its EIP-55 checksummed {@code 0x...} address string. */
   public static byte[] orchestratorRequest(byte[] address) {
     return Keccak.hash(Signatures.checksumAddress(address).getBytes(StandardCharsets.US_ASCII));

@@ -162,6 +162,8 @@ class SignaturesTest {
     System.arraycopy(Keccak.hash(b), 0, concatenated, 32, 32);
     assertThat(SigningPayloads.transcodeResult(List.of(a, b))).isEqualTo(Keccak.hash(concatenated));
     assertThat(SigningPayloads.transcodeResult(List.of(b, a))).isNotEqualTo(Keccak.hash(concatenated));
+    assertThat(SigningPayloads.transcodeResultOfHashes(List.of(Keccak.hash(a), Keccak.hash(b))))
+        .isEqualTo(SigningPayloads.transcodeResult(List.of(a, b)));
   }
 
   @Test
