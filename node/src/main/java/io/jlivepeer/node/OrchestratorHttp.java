@@ -17,7 +17,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
-import io.jlivepeer.wire.Keccak;
+import io.jlivepeer.payments.Keccak;
 import io.jlivepeer.wire.WireHeaders;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -11,7 +11,7 @@ import io.jlivepeer.media.VideoProfile;
 import io.jlivepeer.wire.AuthTokens;
 import io.jlivepeer.wire.CapabilityBits;
 import io.jlivepeer.wire.EthKeyPair;
-import io.jlivepeer.wire.Keccak;
+import io.jlivepeer.payments.Keccak;
 import io.jlivepeer.wire.Signatures;
 import io.jlivepeer.wire.SigningPayloads;
 import io.jlivepeer.wire.WireClients;

@@ -10,6 +10,7 @@ import io.jlivepeer.media.TranscodeResult;
 import io.jlivepeer.media.Transcoder;
 import io.jlivepeer.media.VideoProfile;
 import io.jlivepeer.media.VideoProfiles;
+import io.jlivepeer.payments.Keccak;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,7 +117,7 @@ class NetworkOverheadBench {
         double[] hashMs = new double[21];
         for (int i = 0; i < hashMs.length; i++) {
           long h = System.nanoTime();
-          io.jlivepeer.wire.Keccak.hash(segments.get(1));
+          Keccak.hash(segments.get(1));
           hashMs[i] = (System.nanoTime() - h) / 1e6;
         }
         java.util.Arrays.sort(hashMs);

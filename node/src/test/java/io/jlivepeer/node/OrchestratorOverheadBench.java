@@ -11,7 +11,7 @@ import io.jlivepeer.media.VideoProfile;
 import io.jlivepeer.media.VideoProfiles;
 import io.jlivepeer.wire.CapabilityBits;
 import io.jlivepeer.wire.EthKeyPair;
-import io.jlivepeer.wire.Keccak;
+import io.jlivepeer.payments.Keccak;
 import io.jlivepeer.wire.SigningPayloads;
 import io.jlivepeer.wire.WireClients;
 import io.jlivepeer.wire.WireHeaders;

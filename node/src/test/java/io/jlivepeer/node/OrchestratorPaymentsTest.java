@@ -31,7 +31,7 @@ import io.jlivepeer.payments.TicketSenderParams;
 import io.jlivepeer.payments.Wei;
 import io.jlivepeer.wire.CapabilityBits;
 import io.jlivepeer.wire.EthKeyPair;
-import io.jlivepeer.wire.Keccak;
+import io.jlivepeer.payments.Keccak;
 import io.jlivepeer.wire.SigningPayloads;
 import io.jlivepeer.wire.WireClients;
 import io.jlivepeer.wire.WireHeaders;

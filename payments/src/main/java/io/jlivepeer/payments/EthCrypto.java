@@ -41,7 +41,7 @@ public final class EthCrypto {
   }
 
   public static byte[] keccak256(byte[]... parts) {
-    return Keccak256.hash(parts);
+    return Keccak.hash(parts);
   }
 
   /** keccak256("\x19Ethereum Signed Message:\n32" || hash): what a personal signature actually signs. */

@@ -1,5 +1,6 @@
 package io.jlivepeer.wire;
 
+import io.jlivepeer.payments.Keccak;
 import java.math.BigInteger;
 import java.util.Arrays;
 import org.bouncycastle.asn1.x9.X9ECParameters;

@@ -1,5 +1,6 @@
 package io.jlivepeer.wire;
 
+import io.jlivepeer.payments.Keccak;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -2,6 +2,7 @@ package io.jlivepeer.wire;
 
 import io.jlivepeer.media.VideoProfile;
 import io.jlivepeer.media.VideoProfiles;
+import io.jlivepeer.payments.Keccak;
 import io.jlivepeer.wire.proto.SegData;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;

@@ -11,7 +11,7 @@
  *   <li>T to O results: {@link io.jlivepeer.wire.TranscodeResultsCodec} (multipart/mixed or transcoding-error).
  *   <li>Signatures: {@link io.jlivepeer.wire.EthSigner} / {@link io.jlivepeer.wire.EthKeyPair} sign,
  *       {@link io.jlivepeer.wire.Signatures} recovers and verifies, {@link io.jlivepeer.wire.SigningPayloads} builds
- *       the hashes (segment, results, OrchestratorRequest), {@link io.jlivepeer.wire.Keccak} hashes.
+ *       the hashes (segment, results, OrchestratorRequest), {@link io.jlivepeer.payments.Keccak} hashes.
  *   <li>Transport: {@link io.jlivepeer.wire.TlsIdentity} (self-signed certificate in the data dir),
  *       {@link io.jlivepeer.wire.ServicePort} (gRPC + HTTPS on one TLS port), {@link io.jlivepeer.wire.WireClients}
  *       (B/T side: TLS that accepts O's self-signed certificate).

@@ -1,4 +1,4 @@
-package io.jlivepeer.wire;
+package io.jlivepeer.payments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,7 +10,7 @@ import java.util.Random;
 import org.bouncycastle.crypto.digests.KeccakDigest;
 import org.junit.jupiter.api.Test;
 
-class KeccakTest {
+class KeccakIncrementalTest {
   private static byte[] reference(byte[] data) {
     KeccakDigest d = new KeccakDigest(256);
     d.update(data, 0, data.length);

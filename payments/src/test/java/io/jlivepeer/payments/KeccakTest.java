@@ -8,7 +8,7 @@ import java.util.Random;
 import org.bouncycastle.crypto.digests.KeccakDigest;
 import org.junit.jupiter.api.Test;
 
-class Keccak256Test {
+class KeccakTest {
   private static byte[] bouncyCastle(byte[] input) {
     KeccakDigest d = new KeccakDigest(256);
     d.update(input, 0, input.length);
@@ -24,17 +24,17 @@ class Keccak256Test {
       byte[] input = new byte[len];
       random.nextBytes(input);
       int cut = len == 0 ? 0 : random.nextInt(len + 1);
-      byte[] whole = Keccak256.hash(input);
+      byte[] whole = Keccak.hash(input);
       assertThat(whole).as("length %d", len).isEqualTo(bouncyCastle(input));
-      assertThat(Keccak256.hash(Arrays.copyOf(input, cut), Arrays.copyOfRange(input, cut, len))).isEqualTo(whole);
+      assertThat(Keccak.hash(Arrays.copyOf(input, cut), Arrays.copyOfRange(input, cut, len))).isEqualTo(whole);
     }
   }
 
   @Test
   void knownAnswers() {
-    assertThat(HexFormat.of().formatHex(Keccak256.hash(new byte[0])))
+    assertThat(HexFormat.of().formatHex(Keccak.hash(new byte[0])))
         .isEqualTo("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
-    assertThat(HexFormat.of().formatHex(Keccak256.hash("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII))))
+    assertThat(HexFormat.of().formatHex(Keccak.hash("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII))))
         .isEqualTo("4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
   }
 }

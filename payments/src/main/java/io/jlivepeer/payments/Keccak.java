@@ -1,4 +1,4 @@
-package io.jlivepeer.wire;
+package io.jlivepeer.payments;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
