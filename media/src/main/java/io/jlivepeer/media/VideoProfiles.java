@@ -9,7 +9,6 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,27 +74,6 @@ public final class VideoProfiles {
         VideoProfile.of("480p30", 854, 480, 1_600_000, 30),
         VideoProfile.of("360p30", 640, 360, 800_000, 30),
         VideoProfile.of("240p30", 426, 240, 250_000, 30));
-  }
-
-  /**
-   * The legacy 4-byte profile id: the first 4 bytes of keccak256 of the profile name
-   * ({@code P720p30fps16x9} -> {@code 49d54ea9}).
-   */
-  public static byte[] legacyId(String name) {
-    byte[] hash = Keccak256.hash(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    return java.util.Arrays.copyOf(hash, 4);
-  }
-
-  /** {@link #legacyId(String)} in lower-case hex. */
-  public static String legacyIdHex(String name) {
-    return HexFormat.of().formatHex(legacyId(name));
-  }
-
-  /** The reference preset whose legacy id is {@code id}, if any. */
-  public static Optional<VideoProfile> presetByLegacyId(byte[] id) {
-    return PRESETS.values().stream()
-        .filter(p -> java.util.Arrays.equals(legacyId(p.name()), id))
-        .findFirst();
   }
 
   /**

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jlivepeer.media.VideoProfile.CodecProfile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,36 +82,5 @@ class VideoProfilesTest {
         .isInstanceOf(MediaException.class).hasMessageContaining("printable ASCII");
     assertThatThrownBy(() -> VideoProfiles.parse(dir.resolve("missing.json").toString()))
         .isInstanceOf(MediaException.class).hasMessageContaining("cannot read");
-  }
-
-  @Test
-  void legacyIdIsTheFirstFourBytesOfKeccak256OfTheName() {
-    assertThat(VideoProfiles.legacyIdHex("P720p30fps16x9")).isEqualTo("49d54ea9");
-    assertThat(VideoProfiles.presetByLegacyId(HexFormat.of().parseHex("49d54ea9")))
-        .contains(VideoProfiles.preset("P720p30fps16x9").orElseThrow());
-  }
-
-  @Test
-  void keccak256KnownAnswers() {
-    assertThat(HexFormat.of().formatHex(Keccak256.hash(new byte[0])))
-        .isEqualTo("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
-    assertThat(HexFormat.of().formatHex(Keccak256.hash("abc".getBytes(StandardCharsets.US_ASCII))))
-        .isEqualTo("4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
-  }
-
-  @Test
-  void spongeMatchesTheJdksSha3AcrossBlockBoundaries() throws Exception {
-    // SHA3-256 is the same sponge with another padding byte: checks absorb/permute/squeeze on multi-block inputs
-    Random random = new Random(1);
-    for (int len = 0; len < 600; len += 7) {
-      byte[] data = new byte[len];
-      random.nextBytes(data);
-      assertThat(Keccak256.hash(data, Keccak256.SHA3_SUFFIX))
-          .as("length %d", len).isEqualTo(MessageDigest.getInstance("SHA3-256").digest(data));
-    }
-    for (int len : new int[] {135, 136, 137, 271, 272, 273}) {
-      byte[] data = new byte[len];
-      assertThat(Keccak256.hash(data, Keccak256.SHA3_SUFFIX)).isEqualTo(MessageDigest.getInstance("SHA3-256").digest(data));
-    }
   }
 }

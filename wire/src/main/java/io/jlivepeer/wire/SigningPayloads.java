@@ -21,7 +21,7 @@ public final class SigningPayloads {
    */
   public static byte[] segment(byte[] manifestId, long seq, byte[] segmentHash, List<VideoProfile> profiles) {
     return segmentOfIds(manifestId, seq, segmentHash,
-        profiles.stream().map(p -> VideoProfiles.legacyIdHex(p.name())).toList());
+        profiles.stream().map(p -> WireProfiles.legacyIdHex(p.name())).toList());
   }
 
   /**
@@ -34,7 +34,7 @@ public final class SigningPayloads {
         : !segData.getFullProfiles2List().isEmpty() ? segData.getFullProfiles2List() : segData.getFullProfiles3List();
     List<String> ids;
     if (!full.isEmpty()) {
-      ids = full.stream().map(p -> VideoProfiles.legacyIdHex(p.getName())).toList();
+      ids = full.stream().map(p -> WireProfiles.legacyIdHex(p.getName())).toList();
     } else {
       byte[] legacy = segData.getProfiles().toByteArray();
       if (legacy.length % 4 != 0) {

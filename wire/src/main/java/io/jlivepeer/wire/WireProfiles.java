@@ -3,6 +3,7 @@ package io.jlivepeer.wire;
 import io.jlivepeer.media.VideoProfile;
 import io.jlivepeer.media.VideoProfile.CodecProfile;
 import io.jlivepeer.media.VideoProfiles;
+import io.jlivepeer.payments.Keccak;
 import io.jlivepeer.wire.proto.SegData;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -125,11 +126,32 @@ public final class WireProfiles {
     return List.copyOf(out);
   }
 
+  /**
+   * The legacy 4-byte profile id: the first 4 bytes of keccak256 of the profile name
+   * ({@code P720p30fps16x9} -> {@code 49d54ea9}).
+   */
+  public static byte[] legacyId(String name) {
+    byte[] hash = Keccak.hash(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    return java.util.Arrays.copyOf(hash, 4);
+  }
+
+  /** {@link #legacyId(String)} in lower-case hex. */
+  public static String legacyIdHex(String name) {
+    return java.util.HexFormat.of().formatHex(legacyId(name));
+  }
+
+  /** The reference preset whose legacy id is {@code id}, if any. */
+  public static java.util.Optional<VideoProfile> presetByLegacyId(byte[] id) {
+    return VideoProfiles.presets().stream()
+        .filter(p -> java.util.Arrays.equals(legacyId(p.name()), id))
+        .findFirst();
+  }
+
   /** Concatenated 4-byte legacy ids (first 4 bytes of keccak256 of each name). */
   public static byte[] legacyBytes(List<VideoProfile> ladder) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (VideoProfile p : ladder) {
-      out.writeBytes(VideoProfiles.legacyId(p.name()));
+      out.writeBytes(legacyId(p.name()));
     }
     return out.toByteArray();
   }
@@ -146,7 +168,7 @@ public final class WireProfiles {
     List<VideoProfile> out = new ArrayList<>();
     for (int i = 0; i < ids.length; i += 4) {
       byte[] id = java.util.Arrays.copyOfRange(ids, i, i + 4);
-      out.add(VideoProfiles.presetByLegacyId(id).orElseThrow(() -> new WireException(400,
+      out.add(presetByLegacyId(id).orElseThrow(() -> new WireException(400,
           "unknown legacy profile id " + java.util.HexFormat.of().formatHex(id) + "; send fullProfiles instead")));
     }
     return List.copyOf(out);

@@ -144,6 +144,13 @@ class WireCodecsTest {
   }
 
   @Test
+  void legacyIdIsTheFirstFourBytesOfKeccak256OfTheName() {
+    assertThat(WireProfiles.legacyIdHex("P720p30fps16x9")).isEqualTo("49d54ea9");
+    assertThat(WireProfiles.presetByLegacyId(java.util.HexFormat.of().parseHex("49d54ea9")))
+        .contains(io.jlivepeer.media.VideoProfiles.preset("P720p30fps16x9").orElseThrow());
+  }
+
+  @Test
   void legacyIdsMapBackToPresetsAndRejectUnknownOnes() {
     byte[] ids = WireProfiles.legacyBytes(List.of(P360, P240));
     assertThat(WireProfiles.fromLegacyBytes(ids)).containsExactly(P360, P240);
