@@ -2,7 +2,6 @@ package io.jlivepeer.payments;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
@@ -71,22 +70,6 @@ public final class Keccak {
       }
       System.arraycopy(data, off, block, 0, end - off);
       filled = end - off;
-      return this;
-    }
-
-    /** Consumes the buffer's remaining bytes. */
-    public Hasher update(ByteBuffer data) {
-      if (data.hasArray()) {
-        update(data.array(), data.arrayOffset() + data.position(), data.remaining());
-        data.position(data.limit());
-        return this;
-      }
-      byte[] chunk = new byte[Math.min(data.remaining(), 64 * RATE)];
-      while (data.hasRemaining()) {
-        int n = Math.min(chunk.length, data.remaining());
-        data.get(chunk, 0, n);
-        update(chunk, 0, n);
-      }
       return this;
     }
 

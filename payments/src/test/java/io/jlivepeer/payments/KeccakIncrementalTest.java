@@ -3,7 +3,6 @@ package io.jlivepeer.payments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Random;
@@ -39,13 +38,7 @@ class KeccakIncrementalTest {
       int off = 0;
       while (off < len) {
         int n = Math.min(len - off, 1 + random.nextInt(300));
-        if (random.nextBoolean()) {
-          h.update(data, off, n);
-        } else {
-          ByteBuffer direct = ByteBuffer.allocateDirect(n).put(data, off, n).flip();
-          h.update(direct);
-          assertThat(direct.hasRemaining()).isFalse();
-        }
+        h.update(data, off, n);
         off += n;
       }
       assertThat(h.digest()).as("chunked, %d bytes", len).isEqualTo(expected);
@@ -63,20 +56,10 @@ class KeccakIncrementalTest {
   }
 
   @Test
-  void isFasterThanBouncyCastleOnASegment() {
+  void matchesBouncyCastleOnASegmentSizedInput() {
+    // its speed is reported by NetworkOverheadBench (docs/benchmarks.md), not timed here
     byte[] segment = new byte[1_100_000];
     new Random(1).nextBytes(segment);
-    long ours = Long.MAX_VALUE;
-    long bc = Long.MAX_VALUE;
-    for (int i = 0; i < 15; i++) {
-      long t = System.nanoTime();
-      Keccak.hash(segment);
-      ours = Math.min(ours, System.nanoTime() - t);
-      t = System.nanoTime();
-      reference(segment);
-      bc = Math.min(bc, System.nanoTime() - t);
-    }
-    System.out.printf("keccak256 of 1.1 MB: ours %.2f ms, BouncyCastle %.2f ms (best of 15)%n", ours / 1e6, bc / 1e6);
     assertThat(Keccak.hash(segment)).isEqualTo(reference(segment));
   }
 }
