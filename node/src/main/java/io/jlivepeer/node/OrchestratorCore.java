@@ -359,11 +359,7 @@ final class OrchestratorCore {
       return result;
     }
     if (result.hasData()) {
-      long pixels = 0;
-      for (TranscodedSegmentData d : result.getData().getSegmentsList()) {
-        pixels += d.getPixels();
-      }
-      payments.debit(sessionId, pixels);
+      payments.debit(sessionId, PaymentCodec.encodedPixels(result.getData().getSegmentsList()));
     }
     Optional<byte[]> broadcaster = knownBroadcaster(sessionId);
     if (broadcaster.isPresent()) {

@@ -24,6 +24,15 @@ import java.util.List;
 final class PaymentCodec {
   private PaymentCodec() {}
 
+  /** What a segment is charged for: the encoded pixels of all its renditions. */
+  static long encodedPixels(List<io.jlivepeer.wire.proto.TranscodedSegmentData> renditions) {
+    long pixels = 0;
+    for (io.jlivepeer.wire.proto.TranscodedSegmentData d : renditions) {
+      pixels += d.getPixels();
+    }
+    return pixels;
+  }
+
   static io.jlivepeer.wire.proto.TicketParams toProto(TicketParams p) {
     return io.jlivepeer.wire.proto.TicketParams.newBuilder()
         .setRecipient(ByteString.copyFrom(p.recipient().toBytes()))

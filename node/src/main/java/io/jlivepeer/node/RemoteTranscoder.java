@@ -256,8 +256,8 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
             pool.succeeded(o, millis);
           }
           return result;
-        } catch (AttemptFailed e) {
-          if (e.refresh && !refreshed) {
+        } catch (AttemptFailed | NodeException e) {
+          if (e instanceof AttemptFailed f && f.refresh && !refreshed) {
             // O refused the payment in a way fresh params fix (expired, restarted O): once, on the same O.
             refreshed = true;
             dropInfo(o);
@@ -268,15 +268,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
             continue;
           }
           pool.failed(o);
-          dropInfo(o);
-          current = Optional.empty();
-          errors.add(o + ": " + e.getMessage());
-          log.warn("stream {} segment {}: attempt {} on {} failed: {}", segment.streamId(), segment.seq(),
-              attempt + 1, o, e.getMessage());
-        } catch (NodeException e) {
-          pool.failed(o);
-          infos.remove(o);
-          served.remove(o);
+          dropInfo(o); // also ends the payment session, which O no longer holds for us either
           current = Optional.empty();
           errors.add(o + ": " + e.getMessage());
           log.warn("stream {} segment {}: attempt {} on {} failed: {}", segment.streamId(), segment.seq(),
@@ -390,11 +382,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
             + Signatures.checksumAddress(info.getAddress().toByteArray()));
       }
       if (payer.isPresent()) {
-        long pixels = 0;
-        for (TranscodedSegmentData d : outs) {
-          pixels += d.getPixels();
-        }
-        payer.get().charged(info, pixels);
+        payer.get().charged(info, PaymentCodec.encodedPixels(outs));
         if (result.hasInfo()) {
           infos.put(o, payer.get().afterResult(info, result.getInfo()));
         }
