@@ -23,6 +23,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -73,7 +74,7 @@ public final class OrchestratorPayments implements SegmentPayments, AutoCloseabl
 
   /** Totals since start, for logs, the demo and tests. */
   public record Stats(long payments, long tickets, long winners, BigDecimal creditedWei, BigDecimal debitedWei,
-      long pixels, long refused, int queued, int redeemed) {}
+      long pixels, long refused, int queued, int redeemed, int forwarded) {}
 
   private final Config config;
   private final byte[] accountKey;
@@ -93,14 +94,18 @@ public final class OrchestratorPayments implements SegmentPayments, AutoCloseabl
   private final AtomicReference<BigDecimal> credited = new AtomicReference<>(BigDecimal.ZERO);
   private final AtomicReference<BigDecimal> debited = new AtomicReference<>(BigDecimal.ZERO);
   private volatile RedemptionQueue.Report lastReport = new RedemptionQueue.Report(0, 0, 0, 0, false);
+  private final Optional<RedeemerClient> redeemerLink;
 
   private OrchestratorPayments(Config config, byte[] accountKey, TicketBroker broker, RoundsView rounds, Path dataDir,
-      Clock clock) {
+      Clock clock, Optional<RedeemerClient> redeemerLink) {
     this.config = config;
     this.accountKey = accountKey.clone();
     this.recipient = EthKey.fromPrivateKey(accountKey).address();
+    this.redeemerLink = redeemerLink;
     this.queue = RedemptionQueue.open(dataDir, broker, rounds, clock);
-    this.senders = new SenderMonitor(recipient, broker, queue, clock, SenderMonitor.DEFAULT_CACHE_TTL);
+    this.senders = redeemerLink.isPresent()
+        ? new SenderMonitor(recipient, broker, queue, clock, SenderMonitor.DEFAULT_CACHE_TTL, redeemerLink.get()::maxFloat)
+        : new SenderMonitor(recipient, broker, queue, clock, SenderMonitor.DEFAULT_CACHE_TTL);
     byte[] secret = new byte[32];
     SecureRandom random = new SecureRandom();
     random.nextBytes(secret);
@@ -122,13 +127,24 @@ public final class OrchestratorPayments implements SegmentPayments, AutoCloseabl
    */
   public static OrchestratorPayments start(Config config, byte[] accountKey, TicketBroker broker, RoundsView rounds,
       Path dataDir, Clock clock) {
-    OrchestratorPayments p = new OrchestratorPayments(config, accountKey, broker, rounds, dataDir, clock);
+    return start(config, accountKey, broker, rounds, dataDir, clock, Optional.empty());
+  }
+
+  /**
+   * As above; with {@code redeemer} ({@code -redeemerAddr}) winning tickets are not redeemed here but handed to that
+   * ticket redemption service, and max float comes from it. The local queue is then the outbox: a winner is stored
+   * (fsync'ed) before the segment is answered and stays QUEUED until the redeemer has stored it too (FORWARDED), so
+   * neither a crash here nor the redeemer being away loses it. Closing the payments closes the client.
+   */
+  public static OrchestratorPayments start(Config config, byte[] accountKey, TicketBroker broker, RoundsView rounds,
+      Path dataDir, Clock clock, Optional<RedeemerClient> redeemer) {
+    OrchestratorPayments p = new OrchestratorPayments(config, accountKey, broker, rounds, dataDir, clock, redeemer);
     long every = config.redeemInterval().toMillis();
     p.redeemer.scheduleWithFixedDelay(p::redeemDue, every, every, TimeUnit.MILLISECONDS);
     int waiting = p.queue.entries(RedemptionQueue.State.QUEUED).size();
-    log.info("payments: recipient {}, price {} wei per {} pixels, ticket EV {} wei; {} winning tickets waiting",
+    log.info("payments: recipient {}, price {} wei per {} pixels, ticket EV {} wei; {} winning tickets waiting{}",
         p.recipient, config.price().pricePerUnit(), config.price().pixelsPerUnit(), config.tickets().ticketEV(),
-        waiting);
+        waiting, redeemer.map(r -> " to be handed to the redeemer at " + r.address()).orElse(""));
     return p;
   }
 
@@ -149,8 +165,14 @@ public final class OrchestratorPayments implements SegmentPayments, AutoCloseabl
     return queue;
   }
 
-  /** One pass of the redemption loop, now; returns what it did (also what the loop calls). */
+  /**
+   * One pass of the redemption loop, now; returns what it did (also what the loop calls). With a redeemer the pass
+   * hands the queued tickets over instead; the report then counts them as redeemed.
+   */
   public RedemptionQueue.Report redeemDue() {
+    if (redeemerLink.isPresent()) {
+      return forwardQueued(redeemerLink.get());
+    }
     try {
       RedemptionQueue.Report r = queue.redeemDue();
       lastReport = r;
@@ -169,10 +191,31 @@ public final class OrchestratorPayments implements SegmentPayments, AutoCloseabl
     }
   }
 
+  private RedemptionQueue.Report forwardQueued(RedeemerClient link) {
+    try {
+      RedemptionQueue.ForwardReport f = queue.forwardQueued(link::queueTicket);
+      if (f.forwarded() + f.refused() > 0) {
+        log.info("handed {} winning tickets to the redeemer at {} ({} refused by it)", f.forwarded(), link.address(),
+            f.refused());
+      }
+      if (f.unavailable()) {
+        log.warn("redeemer {} unreachable: {} winning tickets wait here until it is back", link.address(),
+            f.waiting());
+      }
+      balances.expireIdle();
+      RedemptionQueue.Report r = new RedemptionQueue.Report(f.forwarded(), 0, f.refused(), f.waiting(), f.unavailable());
+      lastReport = r;
+      return r;
+    } catch (RuntimeException e) {
+      log.warn("hand-over to the redeemer failed: {}", e.toString()); // tickets stay QUEUED for the next pass
+      return new RedemptionQueue.Report(0, 0, 0, 0, true);
+    }
+  }
+
   public Stats stats() {
     return new Stats(payments.get(), tickets.get(), winners.get(), credited.get(), debited.get(), pixels.get(),
         refused.get(), queue.entries(RedemptionQueue.State.QUEUED).size(),
-        queue.entries(RedemptionQueue.State.REDEEMED).size());
+        queue.entries(RedemptionQueue.State.REDEEMED).size(), queue.entries(RedemptionQueue.State.FORWARDED).size());
   }
 
   @Override
@@ -293,6 +336,7 @@ public final class OrchestratorPayments implements SegmentPayments, AutoCloseabl
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    redeemerLink.ifPresent(RedeemerClient::close);
     queue.close();
   }
 }

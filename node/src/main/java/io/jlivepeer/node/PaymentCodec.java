@@ -6,10 +6,12 @@ import io.jlivepeer.payments.EthAddress;
 import io.jlivepeer.payments.PaymentsException;
 import io.jlivepeer.payments.Price;
 import io.jlivepeer.payments.Signature;
+import io.jlivepeer.payments.Ticket;
 import io.jlivepeer.payments.TicketExpirationParams;
 import io.jlivepeer.payments.TicketParams;
 import io.jlivepeer.payments.TicketSenderParams;
 import io.jlivepeer.payments.Wei;
+import io.jlivepeer.payments.WinningTicket;
 import io.jlivepeer.wire.WireException;
 import io.jlivepeer.wire.proto.Payment;
 import io.jlivepeer.wire.proto.PriceInfo;
@@ -121,6 +123,69 @@ final class PaymentCodec {
     } catch (PaymentsException e) {
       throw new WireException(400, "bad payment: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A winning ticket as redeemer.proto's {@code net.Ticket}. Our queue does not keep the params' seed (redemption
+   * never needs it), so {@code ticket_params.seed} is left empty.
+   */
+  static io.jlivepeer.wire.proto.Ticket toProto(WinningTicket w) {
+    Ticket t = w.ticket();
+    io.jlivepeer.wire.proto.TicketExpirationParams exp = toProto(t.expirationParams());
+    return io.jlivepeer.wire.proto.Ticket.newBuilder()
+        .setTicketParams(io.jlivepeer.wire.proto.TicketParams.newBuilder()
+            .setRecipient(ByteString.copyFrom(t.recipient().toBytes()))
+            .setFaceValue(unsigned(t.faceValue().value()))
+            .setWinProb(unsigned(t.winProb()))
+            .setRecipientRandHash(ByteString.copyFrom(t.recipientRandHash().toBytes()))
+            .setExpirationBlock(unsigned(BigInteger.valueOf(w.expirationBlock())))
+            .setExpirationParams(exp))
+        .setSender(ByteString.copyFrom(t.sender().toBytes()))
+        .setExpirationParams(exp)
+        .setSenderParams(io.jlivepeer.wire.proto.TicketSenderParams.newBuilder()
+            .setSenderNonce((int) t.senderNonce())
+            .setSig(ByteString.copyFrom(w.signature().toBytes())))
+        .setRecipientRand(unsigned(w.recipientRand()))
+        .build();
+  }
+
+  /**
+   * A {@code net.Ticket} as payments' record, checking only its shape (what the redeemer then verifies is in
+   * {@code TicketRedeemerService}). The top-level expiration params win over the params' own, as in a Payment.
+   */
+  static WinningTicket fromProto(io.jlivepeer.wire.proto.Ticket t) {
+    if (!t.hasTicketParams()) {
+      throw new WireException(400, "ticket has no ticket_params");
+    }
+    if (!t.hasSenderParams()) {
+      throw new WireException(400, "ticket has no sender_params (nonce and signature)");
+    }
+    io.jlivepeer.wire.proto.TicketParams p = t.getTicketParams();
+    try {
+      TicketExpirationParams exp = t.hasExpirationParams() ? fromProto(t.getExpirationParams())
+          : p.hasExpirationParams() ? fromProto(p.getExpirationParams()) : TicketExpirationParams.NONE;
+      if (t.getSenderParams().getSig().size() != 65) {
+        throw new WireException(400, "ticket signature must be 65 bytes (r || s || v), got "
+            + t.getSenderParams().getSig().size());
+      }
+      Ticket ticket = new Ticket(address(p.getRecipient(), "ticket recipient"), address(t.getSender(), "ticket sender"),
+          Wei.of(uint(p.getFaceValue())), uint(p.getWinProb()), Integer.toUnsignedLong(t.getSenderParams()
+          .getSenderNonce()), bytes32(p.getRecipientRandHash(), "recipient_rand_hash"), exp.creationRound(),
+          exp.creationRoundBlockHash());
+      return new WinningTicket(ticket, Signature.of(t.getSenderParams().getSig().toByteArray()),
+          uint(t.getRecipientRand()), uint(p.getExpirationBlock()).longValueExact());
+    } catch (PaymentsException | ArithmeticException e) {
+      throw new WireException(400, "bad ticket: " + e.getMessage(), e);
+    }
+  }
+
+  /** A wei amount as unsigned big-endian bytes (zero: no bytes), e.g. redeemer.proto's max_float. */
+  static ByteString toBytes(Wei w) {
+    return unsigned(w.value());
+  }
+
+  static Wei weiOf(ByteString b) {
+    return Wei.of(uint(b));
   }
 
   private static EthAddress address(ByteString b, String what) {

@@ -28,8 +28,11 @@ import java.util.Optional;
 public final class RedemptionQueue implements WinningTickets, AutoCloseable {
   public static final String FILE_NAME = "tickets.sqlite";
 
-  /** Where a ticket stands. */
-  public enum State { QUEUED, REDEEMED, DROPPED, FAILED }
+  /**
+   * Where a ticket stands. FORWARDED: an orchestrator with a redeemer ({@code -redeemerAddr}) handed the ticket over
+   * and the redeemer stored it; the redeemer's own queue then takes it to REDEEMED.
+   */
+  public enum State { QUEUED, REDEEMED, DROPPED, FAILED, FORWARDED }
 
   /** One stored ticket. txHash and redeemedAt are present for REDEEMED; error for DROPPED and FAILED. */
   public record Entry(long id, WinningTicket ticket, State state, Optional<String> txHash, Optional<Instant> redeemedAt,
@@ -95,7 +98,15 @@ public final class RedemptionQueue implements WinningTickets, AutoCloseable {
 
   /** Persists a winning ticket before returning (fsync'ed). Adding the same ticket twice keeps one copy. */
   @Override
-  public synchronized void add(WinningTicket w) {
+  public void add(WinningTicket w) {
+    offer(w);
+  }
+
+  /**
+   * As {@link #add}, and says whether the ticket is new: false when a ticket with the same hash is already stored
+   * (in any state), which then stays as it was.
+   */
+  public synchronized boolean offer(WinningTicket w) {
     Ticket t = w.ticket();
     try (PreparedStatement ps = db.prepareStatement("""
         INSERT OR IGNORE INTO winning_tickets (ticket_hash, recipient, sender, face_value, win_prob, sender_nonce,
@@ -115,7 +126,7 @@ public final class RedemptionQueue implements WinningTickets, AutoCloseable {
       ps.setLong(12, w.expirationBlock());
       ps.setString(13, State.QUEUED.name());
       ps.setLong(14, clock.millis());
-      ps.executeUpdate();
+      return ps.executeUpdate() == 1;
     } catch (SQLException e) {
       throw new PaymentsException("cannot store a winning ticket: " + e.getMessage() + " (disk full?)", e);
     }
@@ -184,6 +195,47 @@ public final class RedemptionQueue implements WinningTickets, AutoCloseable {
         }
       }
       return new Report(redeemed, dropped, failed, remaining(latest), false);
+    }
+  }
+
+  /** What one {@link #forwardQueued} pass did. */
+  public record ForwardReport(int forwarded, int refused, int waiting, boolean unavailable) {}
+
+  /**
+   * Hands every queued ticket, oldest first and whether due or not, to {@code redeemer} (an orchestrator with a
+   * ticket redemption service). {@link RedeemOutcome.Redeemed} means the redeemer stored it (FORWARDED),
+   * {@link RedeemOutcome.Reverted} that it refused it for good (FAILED, with the reason), and
+   * {@link RedeemOutcome.Unavailable} ends the pass: that ticket and the rest stay QUEUED for the next one.
+   */
+  public ForwardReport forwardQueued(java.util.function.Function<WinningTicket, RedeemOutcome> redeemer) {
+    synchronized (redeemLock) {
+      int forwarded = 0;
+      int refused = 0;
+      List<Entry> queued = entries(State.QUEUED);
+      for (int i = 0; i < queued.size(); i++) {
+        Entry e = queued.get(i);
+        markAttempt(e.id());
+        RedeemOutcome outcome;
+        try {
+          outcome = redeemer.apply(e.ticket());
+        } catch (BrokerUnavailableException ex) {
+          outcome = new RedeemOutcome.Unavailable(String.valueOf(ex.getMessage()));
+        }
+        switch (outcome) {
+          case RedeemOutcome.Redeemed r -> {
+            finish(e.id(), State.FORWARDED, null, null);
+            forwarded++;
+          }
+          case RedeemOutcome.Reverted r -> {
+            finish(e.id(), State.FAILED, null, r.reason());
+            refused++;
+          }
+          case RedeemOutcome.Unavailable u -> {
+            return new ForwardReport(forwarded, refused, queued.size() - i, true);
+          }
+        }
+      }
+      return new ForwardReport(forwarded, refused, 0, false);
     }
   }
 

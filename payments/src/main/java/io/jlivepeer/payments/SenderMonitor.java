@@ -5,7 +5,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The orchestrator's view of each sender's deposit and reserve, cached so that a payment does not cost chain
@@ -23,8 +25,20 @@ public final class SenderMonitor {
   private final Clock clock;
   private final Duration ttl;
   private final ConcurrentHashMap<EthAddress, Entry> cache = new ConcurrentHashMap<>();
+  private final Function<EthAddress, Optional<Wei>> remoteMaxFloat;
 
   public SenderMonitor(EthAddress claimant, TicketBroker broker, WinningTickets pending, Clock clock, Duration cacheTtl) {
+    this(claimant, broker, pending, clock, cacheTtl, sender -> Optional.empty());
+  }
+
+  /**
+   * As above, with max float coming from {@code remoteMaxFloat} when it has a value: an orchestrator whose winning
+   * tickets go to a redeemer asks the redeemer, which alone knows what is pending for the sender across all the
+   * orchestrators it serves. An empty answer (redeemer not reached yet) falls back to this node's own computation.
+   */
+  public SenderMonitor(EthAddress claimant, TicketBroker broker, WinningTickets pending, Clock clock, Duration cacheTtl,
+      Function<EthAddress, Optional<Wei>> remoteMaxFloat) {
+    this.remoteMaxFloat = Objects.requireNonNull(remoteMaxFloat, "remoteMaxFloat");
     this.claimant = Objects.requireNonNull(claimant, "claimant");
     this.broker = Objects.requireNonNull(broker, "broker");
     this.pending = Objects.requireNonNull(pending, "pending");
@@ -38,6 +52,10 @@ public final class SenderMonitor {
 
   /** How much this orchestrator lets the sender owe it (payments.md, "Max float"). */
   public Wei maxFloat(EthAddress sender) {
+    Optional<Wei> remote = remoteMaxFloat.apply(sender);
+    if (remote.isPresent()) {
+      return remote.get();
+    }
     Entry e = entry(sender);
     return maxFloat(e.info(), e.poolSize(), e.claimed(), pending.pendingFaceValue(sender));
   }
