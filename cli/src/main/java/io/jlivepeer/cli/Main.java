@@ -86,6 +86,9 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     setVerbosity(flags.verbosity);
+    if (flags.redeemer) {
+      return runRedeemer();
+    }
     if (flags.orchestrator) {
       return runOrchestrator();
     }
@@ -130,6 +133,11 @@ public final class Main implements Callable<Integer> {
         .withMaxSessions(flags.maxSessions).withPrice(flags.pricePerUnit, flags.pixelsPerUnit)
         .withLocalTranscoding(flags.transcoder);
     Optional<NodePayments> chain = NodePayments.start(payFlags, config.dataDir());
+    if (chain.isEmpty() && !flags.redeemerAddr.isBlank()) {
+      System.err.println("-redeemerAddr needs a chain (tickets are only paid on chain): add -network devchain or"
+          + " -ethUrl/-ethController, or drop -redeemerAddr to run free.");
+      return 2;
+    }
     if (chain.isEmpty()) {
       try (var node = io.jlivepeer.node.OrchestratorNode.start(config, new FfmpegTranscoder())) {
         System.out.println("Orchestrator serving broadcasters at " + node.transcoderUrl() + " (gRPC + HTTPS)"
@@ -139,11 +147,30 @@ public final class Main implements Callable<Integer> {
       return 0;
     }
     try (NodePayments c = chain.get();
-        var payments = c.orchestrator(flags.pricePerUnit, flags.pixelsPerUnit, config.dataDir());
+        var payments = c.orchestrator(flags.pricePerUnit, flags.pixelsPerUnit, config.dataDir(), flags.redeemerAddr);
         var node = io.jlivepeer.node.OrchestratorNode.start(config, new FfmpegTranscoder(), payments)) {
       System.out.println("Orchestrator " + payments.recipient() + " serving broadcasters at " + node.transcoderUrl()
           + " (gRPC + HTTPS), paid with tickets at " + flags.pricePerUnit + " wei per " + flags.pixelsPerUnit
           + " pixels" + (flags.transcoder ? "; transcoding locally" : "; waiting for remote transcoders (-orchSecret)"));
+      awaitShutdown();
+    }
+    return 0;
+  }
+
+  /** {@code -redeemer}: the ticket redemption service for orchestrators started with {@code -redeemerAddr}. */
+  private int runRedeemer() throws InterruptedException {
+    if (!payFlags.onChain()) {
+      System.err.println("A redeemer redeems tickets on chain: add -network devchain (or -ethUrl and -ethController)"
+          + " and the account that pays the gas (-ethKeystorePath/-ethAcctAddr, -ethPassword).");
+      return 2;
+    }
+    var listen = HostPort.parse("httpAddr", flags.httpAddr);
+    try (NodePayments c = NodePayments.start(payFlags, flags.dataDirOrDefault()).orElseThrow();
+        var redeemer = c.redeemer(listen, flags.dataDirOrDefault())) {
+      System.out.println("Redeemer for orchestrator " + redeemer.recipient() + " listening on "
+          + printableHost(redeemer.address().getHostString()) + ":" + redeemer.address().getPort()
+          + " (TLS gRPC net.TicketRedeemer); start orchestrators with -redeemerAddr "
+          + printableHost(redeemer.address().getHostString()) + ":" + redeemer.address().getPort());
       awaitShutdown();
     }
     return 0;

@@ -24,6 +24,16 @@ final class NodeFlags {
       description = "With -orchestrator: transcode on this machine. Alone: a remote transcoder for -orchAddr.")
   boolean transcoder;
 
+  @Option(names = {"-redeemer", "--redeemer"}, arity = "0..1", fallbackValue = "true",
+      description = "Run a ticket redemption service for orchestrators (-redeemerAddr): it stores their winning tickets"
+          + " and redeems them on chain with this node's account; listens on -httpAddr (TLS gRPC).")
+  boolean redeemer;
+
+  @Option(names = {"-redeemerAddr", "--redeemerAddr"}, defaultValue = "", paramLabel = "host:port",
+      description = "Orchestrator: hand winning tickets to the redeemer at this address instead of redeeming them"
+          + " here, and take senders' max float from it. Default: none.")
+  String redeemerAddr;
+
   @Option(names = {"-serviceAddr", "--serviceAddr"}, defaultValue = "127.0.0.1:8935", paramLabel = "host:port",
       description = "Orchestrator's public service address (TLS; gRPC and HTTPS). Default: ${DEFAULT-VALUE}")
   String serviceAddr;
@@ -45,7 +55,8 @@ final class NodeFlags {
   String rtmpAddr;
 
   @Option(names = {"-httpAddr", "--httpAddr"}, defaultValue = "127.0.0.1:9935", paramLabel = "host:port",
-      description = "HLS playback and HTTP segment push (/live/<id>/<seq>.ts). Default: ${DEFAULT-VALUE}")
+      description = "HLS playback and HTTP segment push (/live/<id>/<seq>.ts); with -redeemer, where orchestrators"
+          + " reach the redeemer. Default: ${DEFAULT-VALUE}")
   String httpAddr;
 
   @Option(names = {"-transcodingOptions", "--transcodingOptions"}, defaultValue = "P240p30fps16x9,P360p30fps16x9",

@@ -4,6 +4,9 @@ import io.jlivepeer.chain.ChainRoundsView;
 import io.jlivepeer.chain.ChainTicketBroker;
 import io.jlivepeer.node.BroadcasterPayments;
 import io.jlivepeer.node.OrchestratorPayments;
+import io.jlivepeer.node.RedeemerClient;
+import io.jlivepeer.node.RedeemerNode;
+import io.jlivepeer.payments.EthAddress;
 import io.jlivepeer.payments.PaymentsException;
 import io.jlivepeer.payments.Price;
 import io.jlivepeer.payments.TicketParamsIssuer;
@@ -50,15 +53,53 @@ final class NodePayments implements AutoCloseable {
   }
 
   OrchestratorPayments orchestrator(long pricePerUnit, long pixelsPerUnit, Path dataDir) {
+    return orchestrator(pricePerUnit, pixelsPerUnit, dataDir, "");
+  }
+
+  /** As above; a non-blank {@code redeemerAddr} hands winning tickets to that redeemer instead of redeeming here. */
+  OrchestratorPayments orchestrator(long pricePerUnit, long pixelsPerUnit, Path dataDir, String redeemerAddr) {
+    if (!flags.ethOrchAddr.isBlank() && !parse("-ethOrchAddr", flags.ethOrchAddr).equals(address())) {
+      throw new CliException("-ethOrchAddr " + flags.ethOrchAddr + " differs from the orchestrator's account "
+          + address() + ": a jlivepeer orchestrator is its own ticket recipient; drop -ethOrchAddr or use that"
+          + " account's keystore");
+    }
     try {
       TicketParamsIssuer.Config tickets = TicketParamsIssuer.Config.defaults()
           .withTicketEV(wei("-ticketEV", flags.ticketEV))
           .withMaxFaceValue(wei("-maxFaceValue", flags.maxFaceValue));
       OrchestratorPayments.Config cfg = OrchestratorPayments.Config.of(Price.of(pricePerUnit, pixelsPerUnit), tickets)
           .withRedeemInterval(ChainOptions.parseDuration("-redeemInterval", flags.redeemInterval));
-      return OrchestratorPayments.start(cfg, chain.accountKey(), broker, rounds, dataDir, Clock.systemUTC());
+      Optional<RedeemerClient> redeemer = redeemerAddr.isBlank() ? Optional.empty()
+          : Optional.of(RedeemerClient.connect(redeemerAddr.strip()));
+      return OrchestratorPayments.start(cfg, chain.accountKey(), broker, rounds, dataDir, Clock.systemUTC(), redeemer);
     } catch (PaymentsException e) {
       throw new CliException(e.getMessage());
+    }
+  }
+
+  /**
+   * The ticket redemption service ({@code -redeemer}) on {@code listen}, redeeming with this node's account for
+   * {@code -ethOrchAddr} (default: the same account). Its queue lives in {@code <dataDir>/redeemer}, apart from an
+   * orchestrator's on the same data dir.
+   */
+  RedeemerNode redeemer(java.net.InetSocketAddress listen, Path dataDir) {
+    EthAddress recipient = flags.ethOrchAddr.isBlank() ? address() : parse("-ethOrchAddr", flags.ethOrchAddr);
+    RedeemerNode.Config cfg = RedeemerNode.Config.of(listen.getHostString(), listen.getPort(),
+        dataDir.resolve("redeemer"), recipient)
+        .withRedeemInterval(ChainOptions.parseDuration("-redeemInterval", flags.redeemInterval));
+    return RedeemerNode.start(cfg, broker, rounds, Clock.systemUTC());
+  }
+
+  /** This node's account, as payments' type. */
+  EthAddress address() {
+    return EthAddress.of(chain.address().hex());
+  }
+
+  private static EthAddress parse(String flag, String text) {
+    try {
+      return EthAddress.of(text);
+    } catch (PaymentsException e) {
+      throw new CliException(flag + ": " + e.getMessage());
     }
   }
 

@@ -28,6 +28,11 @@ final class PaymentFlags {
       description = "Account to use when the keystore holds several.")
   String ethAcctAddr = "";
 
+  @Option(names = {"-ethOrchAddr", "--ethOrchAddr"}, defaultValue = "",
+      description = "Redeemer: the orchestrator address whose winning tickets it takes (the tickets' recipient)."
+          + " Default: the redeemer's own account.")
+  String ethOrchAddr = "";
+
   @Option(names = {"-ethPassword", "--ethPassword"}, defaultValue = "",
       description = "Keystore password, or a file whose first line is the password.")
   String ethPassword = "";
