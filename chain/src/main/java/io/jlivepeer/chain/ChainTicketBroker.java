@@ -1,6 +1,7 @@
 package io.jlivepeer.chain;
 
 import io.jlivepeer.payments.BrokerUnavailableException;
+import io.jlivepeer.payments.EthAddress;
 import io.jlivepeer.payments.RedeemOutcome;
 import io.jlivepeer.payments.SenderInfo;
 import io.jlivepeer.payments.Signature;
@@ -28,8 +29,8 @@ public final class ChainTicketBroker implements TicketBroker {
   }
 
   @Override
-  public SenderInfo senderInfo(io.jlivepeer.payments.EthAddress sender) {
-    return view("getSenderInfo", () -> PaymentsTypes.toPayments(client.getSenderInfo(PaymentsTypes.toChain(sender))));
+  public SenderInfo senderInfo(EthAddress sender) {
+    return view("getSenderInfo", () -> client.getSenderInfo(sender));
   }
 
   @Override
@@ -38,9 +39,8 @@ public final class ChainTicketBroker implements TicketBroker {
   }
 
   @Override
-  public Wei claimedReserve(io.jlivepeer.payments.EthAddress reserveHolder, io.jlivepeer.payments.EthAddress claimant) {
-    return view("claimedReserve", () -> PaymentsTypes.toPayments(
-        client.claimedReserve(PaymentsTypes.toChain(reserveHolder), PaymentsTypes.toChain(claimant))));
+  public Wei claimedReserve(EthAddress reserveHolder, EthAddress claimant) {
+    return view("claimedReserve", () -> client.claimedReserve(reserveHolder, claimant));
   }
 
   @Override

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.Wei;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;

@@ -1,6 +1,8 @@
 package io.jlivepeer.chain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.PaymentsException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -151,7 +153,7 @@ public final class Keystores {
       if (n != null && n.path("address").isTextual() && (n.has("crypto") || n.has("Crypto"))) {
         return Optional.of(EthAddress.of(n.path("address").asText()));
       }
-    } catch (IOException | ChainException e) {
+    } catch (IOException | ChainException | PaymentsException e) {
       // Not a keystore file: ignored like geth ignores stray files.
     }
     return Optional.empty();

@@ -1,39 +1,16 @@
 package io.jlivepeer.chain;
 
 import io.jlivepeer.payments.Bytes32;
-import io.jlivepeer.payments.SenderInfo;
 import io.jlivepeer.payments.Ticket;
 import io.jlivepeer.payments.TicketExpirationParams;
 import java.math.BigInteger;
 
 /**
- * Conversions between chain's types and payments' types. The two modules keep their own Wei and EthAddress so that
- * payments never sees web3j; both store addresses as lower-case 0x-hex and amounts as uint256, so the conversions
- * cannot fail.
+ * What chain hands payments, or payments hands chain, that is more than a shared type: the contract's ticket struct
+ * and the round watcher's view as expiration params. Both modules use payments' {@code Wei} and {@code EthAddress}.
  */
 final class PaymentsTypes {
   private PaymentsTypes() {}
-
-  static io.jlivepeer.payments.Wei toPayments(Wei w) {
-    return io.jlivepeer.payments.Wei.of(w.value());
-  }
-
-  static Wei toChain(io.jlivepeer.payments.Wei w) {
-    return Wei.of(w.value());
-  }
-
-  static io.jlivepeer.payments.EthAddress toPayments(EthAddress a) {
-    return new io.jlivepeer.payments.EthAddress(a.hex());
-  }
-
-  static EthAddress toChain(io.jlivepeer.payments.EthAddress a) {
-    return new EthAddress(a.hex());
-  }
-
-  static SenderInfo toPayments(ProtocolClient.SenderInfo s) {
-    return new SenderInfo(toPayments(s.deposit()), s.withdrawRound(), toPayments(s.reserveFundsRemaining()),
-        toPayments(s.reserveClaimedInCurrentRound()));
-  }
 
   /**
    * The contract's ticket struct. auxData is always the 64 bytes creationRound || creationRoundBlockHash: the
@@ -41,9 +18,9 @@ final class PaymentsTypes {
    */
   static ProtocolClient.WinningTicket toChain(Ticket t) {
     return new ProtocolClient.WinningTicket(
-        toChain(t.recipient()),
-        toChain(t.sender()),
-        toChain(t.faceValue()),
+        t.recipient(),
+        t.sender(),
+        t.faceValue(),
         t.winProb(),
         BigInteger.valueOf(t.senderNonce()),
         t.recipientRandHash().toBytes(),

@@ -1,5 +1,8 @@
 package io.jlivepeer.chain;
 
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.SenderInfo;
+import io.jlivepeer.payments.Wei;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -89,9 +92,6 @@ public final class ProtocolClient {
       long transcoderFeeShare,
       BigInteger cumulativeRewardFactor,
       BigInteger cumulativeFeeFactor) {}
-
-  /** TicketBroker.getSenderInfo: the sender's deposit and reserve. withdrawRound 0: no unlock in progress. */
-  public record SenderInfo(Wei deposit, long withdrawRound, Wei reserveFundsRemaining, Wei reserveClaimedInCurrentRound) {}
 
   /** A registered orchestrator as listed from the transcoder pool. */
   public record Orchestrator(

@@ -1,5 +1,6 @@
 package io.jlivepeer.chain;
 
+import io.jlivepeer.payments.EthAddress;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,6 +1,8 @@
 package io.jlivepeer.chain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.Wei;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.jlivepeer.chain;
 
+import io.jlivepeer.payments.EthAddress;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,5 +1,7 @@
 package io.jlivepeer.chain;
 
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.Wei;
 import java.util.Objects;
 
 /**

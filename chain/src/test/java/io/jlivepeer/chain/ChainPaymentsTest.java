@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.jlivepeer.payments.BrokerUnavailableException;
 import io.jlivepeer.payments.Bytes32;
+import io.jlivepeer.payments.EthAddress;
 import io.jlivepeer.payments.EthCrypto;
 import io.jlivepeer.payments.EthKey;
 import io.jlivepeer.payments.RedeemOutcome;
@@ -14,6 +15,7 @@ import io.jlivepeer.payments.RedemptionQueue;
 import io.jlivepeer.payments.Signature;
 import io.jlivepeer.payments.Ticket;
 import io.jlivepeer.payments.TicketExpirationParams;
+import io.jlivepeer.payments.Wei;
 import io.jlivepeer.payments.WinningTicket;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,7 +50,7 @@ import org.web3j.crypto.Credentials;
 class ChainPaymentsTest {
   private static final BigInteger ALWAYS_WINS = BigInteger.TWO.pow(256).subtract(BigInteger.ONE);
   private static final TxManager.Config FAST = TxManager.Config.DEFAULTS.withPollInterval(Duration.ofMillis(20));
-  private static final io.jlivepeer.payments.Wei FACE_VALUE = io.jlivepeer.payments.Wei.of(1_000_000_000_000_000L);
+  private static final Wei FACE_VALUE = Wei.of(1_000_000_000_000_000L);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   static TestAnvil anvil;
@@ -151,11 +153,11 @@ class ChainPaymentsTest {
     initialized(orchestrator);
   }
 
-  private static io.jlivepeer.payments.EthAddress address(Credentials c) {
-    return io.jlivepeer.payments.EthAddress.of(c.getAddress());
+  private static EthAddress address(Credentials c) {
+    return EthAddress.of(c.getAddress());
   }
 
-  private static io.jlivepeer.payments.EthAddress orchestratorAddress() {
+  private static EthAddress orchestratorAddress() {
     return address(orchestratorCredentials);
   }
 

@@ -3,8 +3,9 @@ package io.jlivepeer.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jlivepeer.payments.Bytes32;
-import io.jlivepeer.payments.SenderInfo;
+import io.jlivepeer.payments.EthAddress;
 import io.jlivepeer.payments.Ticket;
+import io.jlivepeer.payments.Wei;
 import java.math.BigInteger;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -14,30 +15,11 @@ class PaymentsTypesTest {
   private static final String B = "0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359";
 
   @Test
-  void addressesAndAmountsRoundTripWithoutLoss() {
-    EthAddress chain = EthAddress.of(A);
-    io.jlivepeer.payments.EthAddress payments = PaymentsTypes.toPayments(chain);
-    assertThat(payments.toString()).isEqualTo(chain.toString()).isEqualTo("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
-    assertThat(PaymentsTypes.toChain(payments)).isEqualTo(chain);
-
-    BigInteger max = BigInteger.TWO.pow(256).subtract(BigInteger.ONE);
-    assertThat(PaymentsTypes.toChain(PaymentsTypes.toPayments(Wei.of(max))).value()).isEqualTo(max);
-    assertThat(PaymentsTypes.toPayments(Wei.ZERO).isZero()).isTrue();
-  }
-
-  @Test
-  void senderInfoKeepsEveryField() {
-    SenderInfo s = PaymentsTypes.toPayments(new ProtocolClient.SenderInfo(Wei.of(5), 7, Wei.of(11), Wei.of(3)));
-    assertThat(s).isEqualTo(new SenderInfo(
-        io.jlivepeer.payments.Wei.of(5), 7, io.jlivepeer.payments.Wei.of(11), io.jlivepeer.payments.Wei.of(3)));
-  }
-
-  @Test
   void contractTicketCarriesCreationRoundAndBlockHashAsSixtyFourBytesOfAuxData() {
     Bytes32 blockHash = Bytes32.fromHex("ab".repeat(32));
     Bytes32 randHash = Bytes32.fromHex("cd".repeat(32));
-    Ticket t = new Ticket(io.jlivepeer.payments.EthAddress.of(A), io.jlivepeer.payments.EthAddress.of(B),
-        io.jlivepeer.payments.Wei.of(1000), BigInteger.TEN, 42, randHash, 0x0102, blockHash);
+    Ticket t = new Ticket(EthAddress.of(A), EthAddress.of(B),
+        Wei.of(1000), BigInteger.TEN, 42, randHash, 0x0102, blockHash);
 
     ProtocolClient.WinningTicket w = PaymentsTypes.toChain(t);
 

@@ -3,6 +3,9 @@ package io.jlivepeer.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.SenderInfo;
+import io.jlivepeer.payments.Wei;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -147,7 +150,7 @@ class ProtocolClientTest {
     EthAddress me = b.account().orElseThrow();
     initialized(b);
     b.fundDepositAndReserve(Wei.ofEther("1"), Wei.ofEther("2"));
-    ProtocolClient.SenderInfo s = b.getSenderInfo(me);
+    SenderInfo s = b.getSenderInfo(me);
     assertThat(s.deposit()).isEqualTo(Wei.ofEther("1"));
     assertThat(s.reserveFundsRemaining()).isEqualTo(Wei.ofEther("2"));
     assertThat(s.withdrawRound()).isZero();
@@ -166,7 +169,7 @@ class ProtocolClientTest {
     }
     Wei ethBefore = rpc.balance(me);
     b.withdraw();
-    assertThat(b.getSenderInfo(me)).isEqualTo(new ProtocolClient.SenderInfo(Wei.ZERO, 0, Wei.ZERO, Wei.ZERO));
+    assertThat(b.getSenderInfo(me)).isEqualTo(new SenderInfo(Wei.ZERO, 0, Wei.ZERO, Wei.ZERO));
     assertThat(rpc.balance(me).value()).isGreaterThan(ethBefore.value().add(Wei.ofEther("2.9").value()));
   }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jlivepeer.chain.contracts.Controller;
 import io.jlivepeer.chain.contracts.ManagerProxy;
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.Wei;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -4,14 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.jlivepeer.chain.ChainException;
-import io.jlivepeer.chain.EthAddress;
 import io.jlivepeer.chain.ProtocolClient;
 import io.jlivepeer.chain.ProtocolClient.Delegator;
 import io.jlivepeer.chain.ProtocolClient.Transcoder;
 import io.jlivepeer.chain.RoundInfo;
 import io.jlivepeer.chain.RoundWatcher;
 import io.jlivepeer.chain.TxReceipt;
-import io.jlivepeer.chain.Wei;
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.PaymentsException;
+import io.jlivepeer.payments.Wei;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -311,6 +312,10 @@ final class ChainApiServer implements AutoCloseable {
         reply(ex, 200, h.handle(params));
       } catch (ChainUsageException e) {
         reply(ex, 400, error(e.getMessage()));
+      } catch (PaymentsException e) {
+        // payments' Wei or EthAddress refused a value taken from the request: the caller's mistake, not the node's
+        log.info("{} -> 400: {}", path, e.getMessage());
+        reply(ex, 400, error(e.getMessage()));
       } catch (ChainException e) {
         int status = reverted(e) ? 422 : e.getMessage().startsWith("cannot reach") ? 502 : 400;
         log.info("{} -> {}: {}", path, status, e.getMessage());
@@ -441,7 +446,7 @@ final class ChainApiServer implements AutoCloseable {
         return Wei.of(new BigDecimal(t.substring(0, t.length() - 4).strip()).movePointRight(9).toBigIntegerExact());
       }
       return Wei.parse(t);
-    } catch (ChainException | NumberFormatException | ArithmeticException e) {
+    } catch (PaymentsException | NumberFormatException | ArithmeticException e) {
       throw new ChainUsageException(name + ": not an amount: \"" + text + "\" (wei, or with a unit: 1.5LPT, 0.1ETH, 5gwei)");
     }
   }

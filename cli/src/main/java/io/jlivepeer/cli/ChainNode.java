@@ -1,8 +1,6 @@
 package io.jlivepeer.cli;
 
 import io.jlivepeer.chain.BlockWatcher;
-import io.jlivepeer.chain.ChainException;
-import io.jlivepeer.chain.EthAddress;
 import io.jlivepeer.chain.EthRpc;
 import io.jlivepeer.chain.Keystores;
 import io.jlivepeer.chain.ProtocolClient;
@@ -10,7 +8,9 @@ import io.jlivepeer.chain.RewardService;
 import io.jlivepeer.chain.RoundInitializer;
 import io.jlivepeer.chain.RoundWatcher;
 import io.jlivepeer.chain.TxManager;
-import io.jlivepeer.chain.Wei;
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.PaymentsException;
+import io.jlivepeer.payments.Wei;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,7 +130,7 @@ final class ChainNode implements AutoCloseable {
   static EthAddress parseAddress(String what, String text) {
     try {
       return EthAddress.of(text);
-    } catch (ChainException e) {
+    } catch (PaymentsException e) {
       throw new ChainUsageException(what + ": " + e.getMessage());
     }
   }

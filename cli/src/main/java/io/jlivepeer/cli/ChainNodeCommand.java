@@ -1,6 +1,7 @@
 package io.jlivepeer.cli;
 
 import io.jlivepeer.chain.ChainException;
+import io.jlivepeer.payments.PaymentsException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,7 +29,7 @@ final class ChainNodeCommand implements Callable<Integer> {
     ChainNode node;
     try {
       node = ChainNode.start(chain);
-    } catch (ChainUsageException | ChainException e) {
+    } catch (ChainUsageException | ChainException | PaymentsException e) {
       err.println("error: " + e.getMessage());
       err.flush();
       return 1;

@@ -1,12 +1,13 @@
 package io.jlivepeer.cli;
 
-import io.jlivepeer.chain.EthAddress;
 import io.jlivepeer.chain.EthRpc;
 import io.jlivepeer.chain.ProtocolClient;
-import io.jlivepeer.chain.Wei;
 import io.jlivepeer.node.BroadcasterPayments;
 import io.jlivepeer.node.OrchestratorPayments;
+import io.jlivepeer.payments.EthAddress;
 import io.jlivepeer.payments.RedemptionQueue;
+import io.jlivepeer.payments.SenderInfo;
+import io.jlivepeer.payments.Wei;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -206,7 +207,7 @@ final class DemoChain implements AutoCloseable {
   String report() {
     StringBuilder b = new StringBuilder();
     try {
-      ProtocolClient.SenderInfo s = client().getSenderInfo(broadcasterAddress());
+      SenderInfo s = client().getSenderInfo(broadcasterAddress());
       b.append("chain: B deposit ").append(eth(s.deposit().value())).append(" reserve ")
           .append(eth(s.reserveFundsRemaining().value()));
       for (int i = 0; i < orchestrators.size(); i++) {

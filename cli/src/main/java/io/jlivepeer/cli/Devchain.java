@@ -1,12 +1,12 @@
 package io.jlivepeer.cli;
 
 import io.jlivepeer.chain.ChainException;
-import io.jlivepeer.chain.EthAddress;
 import io.jlivepeer.chain.EthRpc;
 import io.jlivepeer.chain.Keystores;
 import io.jlivepeer.chain.ProtocolClient;
 import io.jlivepeer.chain.ProtocolDeployer;
-import io.jlivepeer.chain.Wei;
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.Wei;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

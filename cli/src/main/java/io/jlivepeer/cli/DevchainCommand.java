@@ -1,7 +1,8 @@
 package io.jlivepeer.cli;
 
 import io.jlivepeer.chain.ChainException;
-import io.jlivepeer.chain.Wei;
+import io.jlivepeer.payments.PaymentsException;
+import io.jlivepeer.payments.Wei;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -46,7 +47,7 @@ final class DevchainCommand implements Callable<Integer> {
     try {
       Devchain.Config cfg = new Devchain.Config(accounts, Devchain.Config.DEFAULTS.ethEach(), Wei.ofEther(lptEach), roundLength, unbondingPeriod, true);
       chain = Devchain.start(dir, cfg);
-    } catch (ChainUsageException | ChainException e) {
+    } catch (ChainUsageException | ChainException | PaymentsException e) {
       err.println("error: " + e.getMessage());
       err.flush();
       return 1;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jlivepeer.chain.ChainException;
-import io.jlivepeer.chain.EthAddress;
+import io.jlivepeer.payments.EthAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

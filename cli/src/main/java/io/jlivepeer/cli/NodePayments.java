@@ -116,7 +116,7 @@ final class NodePayments implements AutoCloseable {
   }
 
   static Wei wei(String flag, String text) {
-    return Wei.of(ChainApiServer.amount(flag, text).value());
+    return ChainApiServer.amount(flag, text);
   }
 
   @Override

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jlivepeer.chain.Keystores;
-import io.jlivepeer.chain.Wei;
+import io.jlivepeer.payments.Wei;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -62,6 +62,24 @@ class ChainCommandsTest {
         "-datadir", dir.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err().strip()).isEqualTo("error: -ethController: not an Ethereum address: \"0x1234\" (expected 0x followed by 40 hex digits)");
+  }
+
+  @Test
+  void mistypedChecksumOfAnAccountAddressIsOneLine() {
+    String typo = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD";
+    Run r = run("chain", "-network", "custom", "-ethUrl", "http://127.0.0.1:1", "-ethController", typo,
+        "-datadir", dir.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("error: -ethController: not an Ethereum address: \"" + typo
+        + "\" has a wrong EIP-55 checksum (a typo?); expected 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+  }
+
+  @Test
+  void devchainRefusesAMalformedTokenAmountBeforeStarting() {
+    Run r = run("devchain", "-datadir", dir.toString(), "-lptEach", "lots");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err().strip())
+        .isEqualTo("error: not an amount: \"lots\" (expected a decimal number with at most 18 decimals)");
   }
 
   @Test

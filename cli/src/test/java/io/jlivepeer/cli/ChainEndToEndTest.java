@@ -3,10 +3,10 @@ package io.jlivepeer.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jlivepeer.chain.EthAddress;
 import io.jlivepeer.chain.EthRpc;
 import io.jlivepeer.chain.ProtocolClient;
-import io.jlivepeer.chain.Wei;
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.Wei;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -2,7 +2,6 @@ package io.jlivepeer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jlivepeer.chain.Wei;
 import io.jlivepeer.media.FfmpegBinaries;
 import io.jlivepeer.media.Segment;
 import io.jlivepeer.media.TestMedia;
@@ -21,6 +20,7 @@ import io.jlivepeer.payments.Signature;
 import io.jlivepeer.payments.Ticket;
 import io.jlivepeer.payments.TicketBroker;
 import io.jlivepeer.payments.TicketExpirationParams;
+import io.jlivepeer.payments.Wei;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.ServerSocket;
@@ -190,7 +190,7 @@ class OrchestratorRestartIT {
     }
 
     @Override
-    public io.jlivepeer.payments.Wei claimedReserve(EthAddress reserveHolder, EthAddress claimant) {
+    public Wei claimedReserve(EthAddress reserveHolder, EthAddress claimant) {
       throw new BrokerUnavailableException("read-only");
     }
 
@@ -210,7 +210,7 @@ class OrchestratorRestartIT {
     }
 
     @Override
-    public io.jlivepeer.payments.Wei gasPrice() {
+    public Wei gasPrice() {
       throw new BrokerUnavailableException("read-only");
     }
   }

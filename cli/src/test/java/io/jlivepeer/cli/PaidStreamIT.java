@@ -2,7 +2,6 @@ package io.jlivepeer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jlivepeer.chain.Wei;
 import io.jlivepeer.media.FfmpegBinaries;
 import io.jlivepeer.media.FfmpegTranscoder;
 import io.jlivepeer.media.Segment;
@@ -17,6 +16,7 @@ import io.jlivepeer.node.OrchestratorPayments;
 import io.jlivepeer.node.RemoteConfig;
 import io.jlivepeer.node.RemoteTranscoder;
 import io.jlivepeer.payments.RedemptionQueue;
+import io.jlivepeer.payments.Wei;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;

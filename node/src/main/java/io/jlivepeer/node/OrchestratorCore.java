@@ -5,12 +5,11 @@ import io.jlivepeer.media.Rendition;
 import io.jlivepeer.media.Segment;
 import io.jlivepeer.media.Transcoder;
 import io.jlivepeer.media.VideoProfile;
+import io.jlivepeer.payments.EthKey;
 import io.jlivepeer.wire.AuthTokens;
 import io.jlivepeer.wire.Capability;
 import io.jlivepeer.wire.CapabilityBits;
-import io.jlivepeer.wire.EthKeyPair;
 import io.jlivepeer.payments.Keccak;
-import io.jlivepeer.wire.Signatures;
 import io.jlivepeer.wire.SigningPayloads;
 import io.jlivepeer.wire.WireException;
 import io.jlivepeer.wire.WireHeaders;
@@ -60,7 +59,7 @@ final class OrchestratorCore {
 
   private final OrchestratorConfig config;
   private final Transcoder transcoder;
-  private final EthKeyPair key;
+  private final EthKey key;
   private final AuthTokens tokens;
   private final Clock clock;
   private final SegmentPayments payments;
@@ -79,7 +78,7 @@ final class OrchestratorCore {
   private final HttpClient downloader;
   private volatile String baseUrl = "";
 
-  OrchestratorCore(OrchestratorConfig config, Transcoder transcoder, EthKeyPair key, AuthTokens tokens, Clock clock,
+  OrchestratorCore(OrchestratorConfig config, Transcoder transcoder, EthKey key, AuthTokens tokens, Clock clock,
       SegmentPayments payments, Executor closer, HttpClient downloader) {
     this.config = config;
     this.transcoder = transcoder;
@@ -112,7 +111,7 @@ final class OrchestratorCore {
   }
 
   byte[] address() {
-    return key.address();
+    return key.address().toBytes();
   }
 
   int sessionCount() {
@@ -128,13 +127,13 @@ final class OrchestratorCore {
   OrchestratorInfo getOrchestrator(OrchestratorRequest request) {
     byte[] broadcaster = request.getAddress().toByteArray();
     if (broadcaster.length > 0) {
-      if (broadcaster.length != Signatures.ADDRESS_LENGTH) {
+      if (broadcaster.length != SigningPayloads.ADDRESS_LENGTH) {
         throw new WireException(403, "broadcaster address must be 20 bytes, got " + broadcaster.length);
       }
-      if (!Signatures.verify(broadcaster, SigningPayloads.orchestratorRequest(broadcaster),
+      if (!SigningPayloads.verify(broadcaster, SigningPayloads.orchestratorRequest(broadcaster),
           request.getSig().toByteArray())) {
         throw new WireException(403, "OrchestratorRequest signature does not match address "
-            + Signatures.checksumAddress(broadcaster));
+            + SigningPayloads.checksumAddress(broadcaster));
       }
     }
     if (request.hasCapabilities()) {
@@ -171,7 +170,7 @@ final class OrchestratorCore {
    * length is signed as keccak256(value), because wire.md signatures only ever cover 32 bytes.
    */
   byte[] ping(byte[] value) {
-    return key.personalSign(value.length == 32 ? value : Keccak.hash(value));
+    return SigningPayloads.sign(key, value.length == 32 ? value : Keccak.hash(value));
   }
 
   OrchestratorInfo info(AuthToken token, byte[] broadcaster) {
@@ -183,7 +182,7 @@ final class OrchestratorCore {
         .setTranscoder(baseUrl)
         .setTicketParams(payments.ticketParams(broadcaster))
         .setPriceInfo(price)
-        .setAddress(ByteString.copyFrom(key.address()))
+        .setAddress(ByteString.copyFrom(key.address().toBytes()))
         .setCapabilities(capabilitiesProto())
         .setAuthToken(token)
         .build();
@@ -471,7 +470,7 @@ final class OrchestratorCore {
             .setUrl(baseUrl + RenditionStore.key(id, encodePathSegment(r.profile().name()), seg.getSeq()))
             .setPixels(r.encodedPixels()));
       }
-      td.setSig(ByteString.copyFrom(key.personalSign(SigningPayloads.transcodeResult(bytes))));
+      td.setSig(ByteString.copyFrom(SigningPayloads.sign(key, SigningPayloads.transcodeResult(bytes))));
       return TranscodeResult.newBuilder().setData(td);
     }
 

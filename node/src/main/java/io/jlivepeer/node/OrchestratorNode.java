@@ -4,8 +4,9 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.jlivepeer.media.Transcoder;
+import io.jlivepeer.payments.EthKey;
+import io.jlivepeer.payments.PaymentsException;
 import io.jlivepeer.wire.AuthTokens;
-import io.jlivepeer.wire.EthKeyPair;
 import io.jlivepeer.wire.ServicePort;
 import io.jlivepeer.wire.ServicePortConfig;
 import io.jlivepeer.wire.TlsIdentity;
@@ -108,8 +109,8 @@ public final class OrchestratorNode implements AutoCloseable {
       throw new NodeException("cannot create the orchestrator data dir " + config.dataDir() + ": " + e.getMessage(), e);
     }
     SecureRandom random = new SecureRandom();
-    EthKeyPair key = payments instanceof OrchestratorPayments paid
-        ? EthKeyPair.fromPrivateKey(paid.accountKey())
+    EthKey key = payments instanceof OrchestratorPayments paid
+        ? EthKey.fromPrivateKey(paid.accountKey())
         : loadOrCreateKey(config.dataDir(), random);
     TlsIdentity identity = TlsIdentity.loadOrCreate(config.dataDir(), clock);
     AuthTokens tokens = new AuthTokens(tokenSecret(config.orchSecret(), random), clock, random);
@@ -127,7 +128,7 @@ public final class OrchestratorNode implements AutoCloseable {
     String[] base = {""};
     RemoteTranscoders remotes = new RemoteTranscoders(config.orchSecret(),
         config.localTranscoding() ? java.util.Optional.of(transcoder) : java.util.Optional.empty(),
-        () -> base[0], key.checksumAddress());
+        () -> base[0], key.address().toString());
     OrchestratorCore core = new OrchestratorCore(config, remotes, key, tokens, clock, payments, closer, downloader);
     core.metrics.remoteTranscoders(remotes::totals);
     ServicePort port;
@@ -206,8 +207,8 @@ public final class OrchestratorNode implements AutoCloseable {
     }
   }
 
-  private static String address(EthKeyPair key) {
-    return key.checksumAddress();
+  private static String address(EthKey key) {
+    return key.address().toString();
   }
 
   private static String hostForUrl(String host) {
@@ -233,19 +234,19 @@ public final class OrchestratorNode implements AutoCloseable {
     }
   }
 
-  static EthKeyPair loadOrCreateKey(Path dataDir, SecureRandom random) {
+  static EthKey loadOrCreateKey(Path dataDir, SecureRandom random) {
     Path file = dataDir.resolve(KEY_FILE);
     try {
       if (Files.exists(file)) {
         String hex = Files.readString(file, StandardCharsets.US_ASCII).strip();
         try {
-          return EthKeyPair.fromPrivateKey(HexFormat.of().parseHex(hex));
-        } catch (IllegalArgumentException | WireException e) {
+          return EthKey.fromPrivateKey(HexFormat.of().parseHex(hex));
+        } catch (IllegalArgumentException | PaymentsException e) {
           throw new NodeException("signing key file " + file + " is not 64 hex characters of a secp256k1 key; "
               + "restore it from a backup or delete it to make a new identity", e);
         }
       }
-      EthKeyPair key = EthKeyPair.generate(random);
+      EthKey key = EthKey.random(random);
       Path tmp = dataDir.resolve(KEY_FILE + ".tmp");
       Files.deleteIfExists(tmp);
       try {
@@ -255,7 +256,7 @@ public final class OrchestratorNode implements AutoCloseable {
       }
       Files.writeString(tmp, HexFormat.of().formatHex(key.privateKey()) + "\n", StandardCharsets.US_ASCII);
       Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      log.info("created orchestrator signing key {} in {}", key.checksumAddress(), file);
+      log.info("created orchestrator signing key {} in {}", key.address(), file);
       return key;
     } catch (IOException e) {
       throw new NodeException("cannot read or create the signing key " + file + ": " + e.getMessage(), e);

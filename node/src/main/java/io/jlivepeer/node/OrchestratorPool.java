@@ -4,8 +4,8 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.jlivepeer.media.VideoProfile;
+import io.jlivepeer.payments.EthKey;
 import io.jlivepeer.wire.CapabilityBits;
-import io.jlivepeer.wire.EthKeyPair;
 import io.jlivepeer.wire.SigningPayloads;
 import io.jlivepeer.wire.WireClients;
 import io.jlivepeer.wire.proto.AuthToken;
@@ -47,13 +47,13 @@ public final class OrchestratorPool implements AutoCloseable {
   static final double EWMA_ALPHA = 0.3;
 
   private final RemoteConfig config;
-  private final EthKeyPair key;
+  private final EthKey key;
   private final Clock clock;
   private final ExecutorService executor;
   /** Copy-on-write under the pool's lock: readers iterate a snapshot. */
   private volatile List<Orch> orchs;
 
-  OrchestratorPool(RemoteConfig config, EthKeyPair key, Clock clock, ExecutorService executor) {
+  OrchestratorPool(RemoteConfig config, EthKey key, Clock clock, ExecutorService executor) {
     this.config = config;
     this.key = key;
     this.clock = clock;
@@ -121,12 +121,13 @@ public final class OrchestratorPool implements AutoCloseable {
    */
   OrchestratorInfo getInfo(Orch o, List<VideoProfile> profiles) {
     long start = System.nanoTime();
+    byte[] self = key.address().toBytes();
     try {
       OrchestratorInfo info = OrchestratorGrpc.newBlockingStub(o.channel)
           .withDeadlineAfter(config.discoveryTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .getOrchestrator(OrchestratorRequest.newBuilder()
-              .setAddress(ByteString.copyFrom(key.address()))
-              .setSig(ByteString.copyFrom(key.personalSign(SigningPayloads.orchestratorRequest(key.address()))))
+              .setAddress(ByteString.copyFrom(self))
+              .setSig(ByteString.copyFrom(SigningPayloads.sign(key, SigningPayloads.orchestratorRequest(self))))
               .setCapabilities(CapabilityBits.requiredFor(profiles).toProto())
               .build());
       if (info.getTranscoder().isEmpty() || info.getAddress().size() != 20) {

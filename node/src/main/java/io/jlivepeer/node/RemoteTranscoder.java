@@ -8,14 +8,13 @@ import io.jlivepeer.media.Segment;
 import io.jlivepeer.media.TranscodeResult;
 import io.jlivepeer.media.Transcoder;
 import io.jlivepeer.media.VideoProfile;
+import io.jlivepeer.payments.EthKey;
+import io.jlivepeer.payments.PaymentsException;
 import io.jlivepeer.wire.AuthTokens;
 import io.jlivepeer.wire.CapabilityBits;
-import io.jlivepeer.wire.EthKeyPair;
 import io.jlivepeer.payments.Keccak;
-import io.jlivepeer.wire.Signatures;
 import io.jlivepeer.wire.SigningPayloads;
 import io.jlivepeer.wire.WireClients;
-import io.jlivepeer.wire.WireException;
 import io.jlivepeer.wire.WireHeaders;
 import io.jlivepeer.wire.WireProfiles;
 import io.jlivepeer.wire.proto.OrchestratorInfo;
@@ -79,7 +78,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   private static final long MAX_ANSWER_BYTES = 1L << 20;
 
   private final RemoteConfig config;
-  private final EthKeyPair key;
+  private final EthKey key;
   private final OrchestratorPool pool;
   private final HttpClient http;
   private final ExecutorService executor;
@@ -102,7 +101,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   /** Orchestrators whose price is above -maxPricePerUnit: not picked again. */
   private final Set<OrchestratorPool.Orch> tooExpensive = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  private RemoteTranscoder(RemoteConfig config, EthKeyPair key, Clock clock, UnaryOperator<OrchestratorInfo> infoView,
+  private RemoteTranscoder(RemoteConfig config, EthKey key, Clock clock, UnaryOperator<OrchestratorInfo> infoView,
       Optional<BroadcasterPayments> payer) {
     this.config = config;
     this.payer = payer;
@@ -148,17 +147,17 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
 
   static RemoteTranscoder start(RemoteConfig config, List<VideoProfile> profiles, Clock clock,
       UnaryOperator<OrchestratorInfo> infoView, Optional<BroadcasterPayments> payer) {
-    EthKeyPair key = payer.isPresent() ? EthKeyPair.fromPrivateKey(payer.get().accountKey())
+    EthKey key = payer.isPresent() ? EthKey.fromPrivateKey(payer.get().accountKey())
         : loadOrCreateKey(config.dataDir());
     RemoteTranscoder t = new RemoteTranscoder(config, key, clock, infoView, payer);
     int answered = t.pool.discover(profiles);
-    log.info("broadcaster {}: {} of {} orchestrators answered discovery; scores {}", t.key.checksumAddress(),
+    log.info("broadcaster {}: {} of {} orchestrators answered discovery; scores {}", t.key.address(),
         answered, config.orchAddrs().size(), t.pool.scores());
     return t;
   }
 
   public byte[] ethAddress() {
-    return key.address();
+    return key.address().toBytes();
   }
 
   public OrchestratorPool pool() {
@@ -323,7 +322,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
           .setCapabilities(CapabilityBits.requiredFor(profiles).toProto())
           .setAuthToken(info.getAuthToken());
       WireProfiles.setProfiles(seg, profiles);
-      SegData segData = seg.setSig(ByteString.copyFrom(key.personalSign(SigningPayloads.segment(seg.build()))))
+      SegData segData = seg.setSig(ByteString.copyFrom(SigningPayloads.sign(key, SigningPayloads.segment(seg.build()))))
           .build();
       Duration timeout = config.requestTimeout(segment.durationMillis());
       HttpRequest request = HttpRequest.newBuilder(URI.create(info.getTranscoder() + "/segment"))
@@ -369,17 +368,12 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       }
       long verifyStart = System.nanoTime();
       renditionDownloads.observeNanos(verifyStart - downloadStart);
-      boolean signed;
-      try {
-        signed = Signatures.verify(info.getAddress().toByteArray(), SigningPayloads.transcodeResultOfHashes(hashes),
-            result.getData().getSig().toByteArray());
-      } catch (WireException e) {
-        signed = false;
-      }
+      boolean signed = SigningPayloads.verify(info.getAddress().toByteArray(),
+          SigningPayloads.transcodeResultOfHashes(hashes), result.getData().getSig().toByteArray());
       verifications.observeNanos(System.nanoTime() - verifyStart);
       if (!signed) {
         throw new AttemptFailed("the renditions' signature does not match the orchestrator's address "
-            + Signatures.checksumAddress(info.getAddress().toByteArray()));
+            + SigningPayloads.checksumAddress(info.getAddress().toByteArray()));
       }
       if (payer.isPresent()) {
         payer.get().charged(info, PaymentCodec.encodedPixels(outs));
@@ -656,20 +650,20 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
         || body.startsWith(OrchestratorPayments.INVALID_TICKET + " (PRICE)");
   }
 
-  static EthKeyPair loadOrCreateKey(Path dataDir) {
+  static EthKey loadOrCreateKey(Path dataDir) {
     Path file = dataDir.resolve(KEY_FILE);
     try {
       Files.createDirectories(dataDir);
       if (Files.exists(file)) {
         try {
-          return EthKeyPair.fromPrivateKey(HexFormat.of().parseHex(Files.readString(file, StandardCharsets.US_ASCII)
+          return EthKey.fromPrivateKey(HexFormat.of().parseHex(Files.readString(file, StandardCharsets.US_ASCII)
               .strip()));
-        } catch (IllegalArgumentException | WireException e) {
+        } catch (IllegalArgumentException | PaymentsException e) {
           throw new NodeException("broadcaster key file " + file + " is not 64 hex characters of a secp256k1 key; "
               + "restore it or delete it to make a new identity", e);
         }
       }
-      EthKeyPair key = EthKeyPair.generate(new SecureRandom());
+      EthKey key = EthKey.random(new SecureRandom());
       Path tmp = dataDir.resolve(KEY_FILE + ".tmp");
       Files.deleteIfExists(tmp);
       try {
@@ -679,7 +673,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       }
       Files.writeString(tmp, HexFormat.of().formatHex(key.privateKey()) + "\n", StandardCharsets.US_ASCII);
       Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      log.info("created broadcaster signing key {} in {}", key.checksumAddress(), file);
+      log.info("created broadcaster signing key {} in {}", key.address(), file);
       return key;
     } catch (IOException e) {
       throw new NodeException("cannot read or create the broadcaster key " + file + ": " + e.getMessage(), e);

@@ -15,12 +15,11 @@ import io.jlivepeer.media.Segment;
 import io.jlivepeer.media.TestMedia;
 import io.jlivepeer.media.Transcoder;
 import io.jlivepeer.media.VideoProfile;
+import io.jlivepeer.payments.EthKey;
 import io.jlivepeer.wire.AuthTokens;
 import io.jlivepeer.wire.Capability;
 import io.jlivepeer.wire.CapabilityBits;
-import io.jlivepeer.wire.EthKeyPair;
 import io.jlivepeer.payments.Keccak;
-import io.jlivepeer.wire.Signatures;
 import io.jlivepeer.wire.SigningPayloads;
 import io.jlivepeer.wire.WireClients;
 import io.jlivepeer.wire.WireHeaders;
@@ -116,7 +115,7 @@ class OrchestratorNodeTest {
   @Test
   void getOrchestratorAnswersTranscoderUrlPriceAddressAndToken() {
     OrchestratorNode node = start(config().withPrice(1200, 3), transcoder);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(node, b, false);
 
     assertThat(info.getTranscoder()).isEqualTo("https://127.0.0.1:" + node.serviceAddress().getPort());
@@ -137,11 +136,11 @@ class OrchestratorNodeTest {
   @Test
   void getOrchestratorRefusesARequestSignedByAnotherKey() {
     OrchestratorNode node = start(config(), transcoder);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
-    EthKeyPair other = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
+    EthKey other = EthKey.random(RANDOM);
     OrchestratorRequest forged = OrchestratorRequest.newBuilder()
-        .setAddress(ByteString.copyFrom(b.address()))
-        .setSig(ByteString.copyFrom(other.personalSign(SigningPayloads.orchestratorRequest(b.address()))))
+        .setAddress(ByteString.copyFrom(b.address().toBytes()))
+        .setSig(ByteString.copyFrom(SigningPayloads.sign(other, SigningPayloads.orchestratorRequest(b.address().toBytes()))))
         .build();
     assertThatThrownBy(() -> stub(node).getOrchestrator(forged))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -167,18 +166,18 @@ class OrchestratorNodeTest {
     OrchestratorNode node = start(config(), transcoder);
     byte[] value = "are you there".getBytes(StandardCharsets.UTF_8);
     PingPong pong = stub(node).ping(PingPong.newBuilder().setValue(ByteString.copyFrom(value)).build());
-    assertThat(Signatures.verify(node.ethAddress(), Keccak.hash(value), pong.getValue().toByteArray())).isTrue();
+    assertThat(SigningPayloads.verify(node.ethAddress(), Keccak.hash(value), pong.getValue().toByteArray())).isTrue();
     byte[] nonce = new byte[32];
     RANDOM.nextBytes(nonce);
     PingPong signedNonce = stub(node).ping(PingPong.newBuilder().setValue(ByteString.copyFrom(nonce)).build());
-    assertThat(Signatures.verify(node.ethAddress(), nonce, signedNonce.getValue().toByteArray()))
+    assertThat(SigningPayloads.verify(node.ethAddress(), nonce, signedNonce.getValue().toByteArray()))
         .as("a 32-byte value is personal-signed as it is").isTrue();
   }
 
   @Test
   void transcodesRealSegmentsIntoSignedRenditionsServedFromTheStore() throws Exception {
     OrchestratorNode node = start(config(), transcoder);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(node, b, false);
 
     for (int seq = 0; seq < segments.size(); seq++) {
@@ -204,7 +203,7 @@ class OrchestratorNodeTest {
         assertThat(probeSize(file)).isEqualTo(profile.width() + "," + profile.height());
         downloaded.add(rendition.body());
       }
-      assertThat(Signatures.verify(info.getAddress().toByteArray(), SigningPayloads.transcodeResult(downloaded),
+      assertThat(SigningPayloads.verify(info.getAddress().toByteArray(), SigningPayloads.transcodeResult(downloaded),
           result.getData().getSig().toByteArray())).as("O's signature over the renditions").isTrue();
     }
     assertThat(node.sessions()).isEqualTo(1);
@@ -220,7 +219,7 @@ class OrchestratorNodeTest {
   void badInputsGetWireStatusesWhileAnotherSessionCompletes() throws Exception {
     int largest = segments.stream().mapToInt(s -> s.length).max().orElseThrow();
     OrchestratorNode node = start(config().withMaxSegmentBytes(largest + 1024), transcoder);
-    EthKeyPair good = EthKeyPair.generate(RANDOM);
+    EthKey good = EthKey.random(RANDOM);
     OrchestratorInfo goodInfo = getOrchestrator(node, good, false);
     CompletableFuture<List<TranscodeResult>> goodSession = CompletableFuture.supplyAsync(() -> {
       List<TranscodeResult> results = new ArrayList<>();
@@ -233,7 +232,7 @@ class OrchestratorNodeTest {
       return results;
     });
 
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(node, b, false);
     byte[] body = segments.get(0);
     SegData ok = segData(info, b, 0, body, LADDER);
@@ -260,7 +259,7 @@ class OrchestratorNodeTest {
         403, "not issued by this orchestrator");
     // signed by a key other than the address B gave in GetOrchestrator
     SegData forged = ok.toBuilder().setSig(ByteString.copyFrom(
-        EthKeyPair.generate(RANDOM).personalSign(SigningPayloads.segment(ok.toBuilder().clearSig().build())))).build();
+        SigningPayloads.sign(EthKey.random(RANDOM), SigningPayloads.segment(ok.toBuilder().clearSig().build())))).build();
     assertAnswer(postSegment(info, forged, body), 403, "signature");
     // a capability O lacks
     SegData hevc = resign(ok.toBuilder().setCapabilities(CapabilityBits.builder()
@@ -281,8 +280,8 @@ class OrchestratorNodeTest {
   @Test
   void capsSessionsAtMaxSessionsAndEndTranscodingSessionFreesTheSlot() throws Exception {
     OrchestratorNode node = start(config().withMaxSessions(1), transcoder);
-    EthKeyPair a = EthKeyPair.generate(RANDOM);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey a = EthKey.random(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo infoA = getOrchestrator(node, a, false);
     OrchestratorInfo infoB = getOrchestrator(node, b, false);
     byte[] body = segments.get(0);
@@ -314,7 +313,7 @@ class OrchestratorNodeTest {
   void answersOrchestratorBusyWhenASessionQueueIsFull() throws Exception {
     BlockingTranscoder blocking = new BlockingTranscoder();
     OrchestratorNode node = start(config(), blocking);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(node, b, false);
     byte[] body = segments.get(0);
     int depth = config().sessionQueueDepth();
@@ -340,7 +339,7 @@ class OrchestratorNodeTest {
   void reportsATranscodeFailureInTheResultAndRecovers() throws Exception {
     FailingOnceTranscoder failing = new FailingOnceTranscoder();
     OrchestratorNode node = start(config(), failing);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(node, b, false);
     byte[] body = segments.get(0);
     TranscodeResult failed = parse(postSegment(info, segData(info, b, 0, body, LADDER), body).body());
@@ -355,7 +354,7 @@ class OrchestratorNodeTest {
   void servesHttp11ClientsAndKeepsTheConnectionUsableAfterAnOversizeBody() throws Exception {
     int limit = segments.get(0).length + 1024;
     OrchestratorNode node = start(config().withMaxSegmentBytes(limit), transcoder);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(node, b, false);
     HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .sslContext(WireClients.trustAllSslContext()).build();
@@ -373,7 +372,7 @@ class OrchestratorNodeTest {
   @Test
   void downloadsTheSegmentWhenTheBodyIsAUrl() throws Exception {
     OrchestratorNode node = start(config(), transcoder);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(node, b, false);
     byte[] body = segments.get(1);
     com.sun.net.httpserver.HttpServer source = com.sun.net.httpserver.HttpServer.create(
@@ -402,7 +401,7 @@ class OrchestratorNodeTest {
     MutableClock clock = new MutableClock(Instant.now());
     OrchestratorNode node = OrchestratorNode.start(config(), new FailingOnceTranscoder(), clock);
     toClose.add(node);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(node, b, false);
     byte[] body = segments.get(0);
     postSegment(info, segData(info, b, 0, body, LADDER), body);
@@ -417,7 +416,7 @@ class OrchestratorNodeTest {
   @Test
   void paymentAnswersFreshInfoForTheSameSession() throws Exception {
     OrchestratorNode node = start(config(), transcoder);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(node, b, false);
     SegData seg = segData(info, b, 0, segments.get(0), LADDER);
     HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(info.getTranscoder() + "/payment"))
@@ -452,16 +451,16 @@ class OrchestratorNodeTest {
     return OrchestratorGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
-  private OrchestratorInfo getOrchestrator(OrchestratorNode node, EthKeyPair b, boolean ignoreCapacity) {
+  private OrchestratorInfo getOrchestrator(OrchestratorNode node, EthKey b, boolean ignoreCapacity) {
     return stub(node).getOrchestrator(OrchestratorRequest.newBuilder()
-        .setAddress(ByteString.copyFrom(b.address()))
-        .setSig(ByteString.copyFrom(b.personalSign(SigningPayloads.orchestratorRequest(b.address()))))
+        .setAddress(ByteString.copyFrom(b.address().toBytes()))
+        .setSig(ByteString.copyFrom(SigningPayloads.sign(b, SigningPayloads.orchestratorRequest(b.address().toBytes()))))
         .setCapabilities(CapabilityBits.requiredFor(LADDER).toProto())
         .setIgnoreCapacityCheck(ignoreCapacity)
         .build());
   }
 
-  private static SegData segData(OrchestratorInfo info, EthKeyPair b, long seq, byte[] body,
+  private static SegData segData(OrchestratorInfo info, EthKey b, long seq, byte[] body,
       List<VideoProfile> ladder) {
     SegData.Builder seg = SegData.newBuilder()
         .setManifestId(ByteString.copyFromUtf8("manifest-" + info.getAuthToken().getSessionId()))
@@ -474,9 +473,9 @@ class OrchestratorNodeTest {
     return resign(seg, b);
   }
 
-  private static SegData resign(SegData.Builder seg, EthKeyPair b) {
+  private static SegData resign(SegData.Builder seg, EthKey b) {
     seg.clearSig();
-    return seg.setSig(ByteString.copyFrom(b.personalSign(SigningPayloads.segment(seg.build())))).build();
+    return seg.setSig(ByteString.copyFrom(SigningPayloads.sign(b, SigningPayloads.segment(seg.build())))).build();
   }
 
   private static HttpRequest segmentRequest(OrchestratorInfo info, SegData seg, byte[] body) {

@@ -9,8 +9,8 @@ import io.jlivepeer.media.FfmpegTranscoder;
 import io.jlivepeer.media.TestMedia;
 import io.jlivepeer.media.VideoProfile;
 import io.jlivepeer.media.VideoProfiles;
+import io.jlivepeer.payments.EthKey;
 import io.jlivepeer.wire.CapabilityBits;
-import io.jlivepeer.wire.EthKeyPair;
 import io.jlivepeer.payments.Keccak;
 import io.jlivepeer.wire.SigningPayloads;
 import io.jlivepeer.wire.WireClients;
@@ -63,13 +63,13 @@ class OrchestratorOverheadBench {
     }
     List<VideoProfile> ladder = VideoProfiles.defaultLadder();
     HttpClient http = HttpClient.newBuilder().sslContext(WireClients.trustAllSslContext()).build();
-    EthKeyPair b = EthKeyPair.generate(new SecureRandom());
+    EthKey b = EthKey.random(new SecureRandom());
     try (OrchestratorNode node = OrchestratorNode.start(
         OrchestratorConfig.defaults("127.0.0.1", 0, dataDir, "bench"), new FfmpegTranscoder())) {
       ManagedChannel channel = WireClients.grpcChannel("127.0.0.1", node.serviceAddress().getPort());
       OrchestratorInfo info = OrchestratorGrpc.newBlockingStub(channel).getOrchestrator(OrchestratorRequest
-          .newBuilder().setAddress(ByteString.copyFrom(b.address()))
-          .setSig(ByteString.copyFrom(b.personalSign(SigningPayloads.orchestratorRequest(b.address())))).build());
+          .newBuilder().setAddress(ByteString.copyFrom(b.address().toBytes()))
+          .setSig(ByteString.copyFrom(SigningPayloads.sign(b, SigningPayloads.orchestratorRequest(b.address().toBytes())))).build());
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       double overheadSum = 0;
       double transcodeBefore = 0;
@@ -82,7 +82,7 @@ class OrchestratorOverheadBench {
             .setHash(ByteString.copyFrom(Keccak.hash(body))).setDuration(2000)
             .setCapabilities(CapabilityBits.requiredFor(ladder).toProto()).setAuthToken(info.getAuthToken());
         WireProfiles.setProfiles(seg, ladder);
-        seg.setSig(ByteString.copyFrom(b.personalSign(SigningPayloads.segment(seg.build()))));
+        seg.setSig(ByteString.copyFrom(SigningPayloads.sign(b, SigningPayloads.segment(seg.build()))));
         long start = System.nanoTime();
         HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(info.getTranscoder() + "/segment"))
             .header(WireHeaders.SEGMENT, WireHeaders.encodeSegment(seg.build()))

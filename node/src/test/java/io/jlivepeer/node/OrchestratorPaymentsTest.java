@@ -30,7 +30,6 @@ import io.jlivepeer.payments.TicketSender;
 import io.jlivepeer.payments.TicketSenderParams;
 import io.jlivepeer.payments.Wei;
 import io.jlivepeer.wire.CapabilityBits;
-import io.jlivepeer.wire.EthKeyPair;
 import io.jlivepeer.payments.Keccak;
 import io.jlivepeer.wire.SigningPayloads;
 import io.jlivepeer.wire.WireClients;
@@ -92,7 +91,7 @@ class OrchestratorPaymentsTest {
   private final MutableClock clock = new MutableClock(Instant.now());
   private final EthKey oKey = EthKey.random(RANDOM);
   private final byte[] bPrivate = privateKey();
-  private final EthKeyPair b = EthKeyPair.fromPrivateKey(bPrivate);
+  private final EthKey b = EthKey.fromPrivateKey(bPrivate);
   private final EthKey bTickets = EthKey.fromPrivateKey(bPrivate);
   private final EthAddress bAddress = bTickets.address();
 
@@ -108,7 +107,7 @@ class OrchestratorPaymentsTest {
   }
 
   private static byte[] privateKey() {
-    return EthKeyPair.generate(RANDOM).privateKey();
+    return EthKey.random(RANDOM).privateKey();
   }
 
   private void startO(long pricePerUnit) {
@@ -402,13 +401,13 @@ class OrchestratorPaymentsTest {
     return b;
   }
 
-  private OrchestratorInfo getOrchestrator(EthKeyPair who) {
+  private OrchestratorInfo getOrchestrator(EthKey who) {
     ManagedChannel channel = WireClients.grpcChannel("127.0.0.1", node.serviceAddress().getPort());
     toClose.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
     return OrchestratorGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
         .getOrchestrator(OrchestratorRequest.newBuilder()
-            .setAddress(ByteString.copyFrom(who.address()))
-            .setSig(ByteString.copyFrom(who.personalSign(SigningPayloads.orchestratorRequest(who.address()))))
+            .setAddress(ByteString.copyFrom(who.address().toBytes()))
+            .setSig(ByteString.copyFrom(SigningPayloads.sign(who, SigningPayloads.orchestratorRequest(who.address().toBytes()))))
             .setCapabilities(CapabilityBits.requiredFor(LADDER).toProto())
             .build());
   }
@@ -423,7 +422,7 @@ class OrchestratorPaymentsTest {
         .setCapabilities(CapabilityBits.requiredFor(LADDER).toProto())
         .setAuthToken(info.getAuthToken());
     WireProfiles.setProfiles(seg, LADDER);
-    return seg.setSig(ByteString.copyFrom(b.personalSign(SigningPayloads.segment(seg.build())))).build();
+    return seg.setSig(ByteString.copyFrom(SigningPayloads.sign(b, SigningPayloads.segment(seg.build())))).build();
   }
 
   private static byte[] body(long seq) {

@@ -14,7 +14,7 @@ import io.jlivepeer.media.TestMedia;
 import io.jlivepeer.media.TranscodeResult;
 import io.jlivepeer.media.Transcoder;
 import io.jlivepeer.media.VideoProfile;
-import io.jlivepeer.wire.EthKeyPair;
+import io.jlivepeer.payments.EthKey;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -174,7 +174,7 @@ class OrchestratorWebhookTest {
   private OrchestratorPool pool(List<String> addrs) {
     var executor = Executors.newCachedThreadPool();
     OrchestratorPool pool = new OrchestratorPool(RemoteConfig.defaults(addrs, dir.resolve("k")),
-        EthKeyPair.generate(new SecureRandom()), Clock.systemUTC(), executor);
+        EthKey.random(new SecureRandom()), Clock.systemUTC(), executor);
     toClose.add(executor::shutdownNow);
     toClose.add(pool);
     return pool;

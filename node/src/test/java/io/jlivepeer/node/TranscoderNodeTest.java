@@ -15,10 +15,9 @@ import io.jlivepeer.media.Segment;
 import io.jlivepeer.media.TestMedia;
 import io.jlivepeer.media.Transcoder;
 import io.jlivepeer.media.VideoProfile;
+import io.jlivepeer.payments.EthKey;
 import io.jlivepeer.wire.CapabilityBits;
-import io.jlivepeer.wire.EthKeyPair;
 import io.jlivepeer.payments.Keccak;
-import io.jlivepeer.wire.Signatures;
 import io.jlivepeer.wire.SigningPayloads;
 import io.jlivepeer.wire.TranscodeResultsCodec;
 import io.jlivepeer.wire.WireClients;
@@ -113,7 +112,7 @@ class TranscoderNodeTest {
     OrchestratorNode o = startO();
     TranscoderNode t = startT(o, SECRET, ffmpeg);
     waitFor(() -> o.remoteTranscoders() == 1);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(o, b);
 
     for (int seq = 0; seq < segments.size(); seq++) {
@@ -133,7 +132,7 @@ class TranscoderNodeTest {
         assertThat(probeSize(file)).isEqualTo(profile.width() + "," + profile.height());
         downloaded.add(rendition.body());
       }
-      assertThat(Signatures.verify(o.ethAddress(), SigningPayloads.transcodeResult(downloaded),
+      assertThat(SigningPayloads.verify(o.ethAddress(), SigningPayloads.transcodeResult(downloaded),
           result.getData().getSig().toByteArray())).as("O's signature over T's renditions").isTrue();
     }
     waitFor(() -> t.tasksDone() == segments.size()); // T counts after reading O's answer
@@ -153,7 +152,7 @@ class TranscoderNodeTest {
     waitFor(() -> o.remoteTranscoders() == 2);
 
     List<OrchestratorInfo> streams = new ArrayList<>();
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     for (int s = 0; s < 4; s++) {
       streams.add(getOrchestrator(o, b));
     }
@@ -181,7 +180,7 @@ class TranscoderNodeTest {
     waitFor(() -> o.remoteTranscoders() == 1);
     TranscoderNode survivor = startT(o, SECRET, ffmpeg);
     waitFor(() -> o.remoteTranscoders() == 2);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(o, b);
 
     // the least-loaded pick with equal loads is the first registered T: the stalling one
@@ -208,7 +207,7 @@ class TranscoderNodeTest {
     waitFor(() -> o.remoteTranscoders() == 1);
     TranscoderNode fast = startT(o, SECRET, new FakeTranscoder());
     waitFor(() -> o.remoteTranscoders() == 2);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(o, b);
 
     long started = System.nanoTime();
@@ -245,7 +244,7 @@ class TranscoderNodeTest {
 
     TranscoderNode right = startT(o, SECRET, new FakeTranscoder());
     waitFor(() -> o.remoteTranscoders() == 1);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(o, b);
     assertThat(transcoded(postSegment(info, segData(info, b, 0, segments.get(0)))).getSeq()).isZero();
     waitFor(() -> right.tasksDone() == 1); // T counts after reading O's answer
@@ -256,7 +255,7 @@ class TranscoderNodeTest {
     OrchestratorNode o = startO();
     RawTranscoder raw = rawTranscoder(o, SECRET, 1);
     waitFor(() -> o.remoteTranscoders() == 1);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(o, b);
     CompletableFuture<HttpResponse<byte[]>> pending = CompletableFuture.supplyAsync(
         () -> postSegment(info, segData(info, b, 7, segments.get(0))));
@@ -294,7 +293,7 @@ class TranscoderNodeTest {
     assertResults(o, SECRET, Long.toString(task.getTaskId()), good.contentType(), good.body(), 200, "ok");
     TranscodeResult result = transcoded(pending.get(10, TimeUnit.SECONDS));
     assertThat(result.getData().getSegments(0).getPixels()).isEqualTo(256 * 144);
-    assertThat(Signatures.verify(o.ethAddress(), SigningPayloads.transcodeResult(
+    assertThat(SigningPayloads.verify(o.ethAddress(), SigningPayloads.transcodeResult(
         List.of("low".getBytes(StandardCharsets.US_ASCII), "high".getBytes(StandardCharsets.US_ASCII))),
         result.getData().getSig().toByteArray())).isTrue();
 
@@ -319,7 +318,7 @@ class TranscoderNodeTest {
   @Test
   void withoutAnyTranscoderASegmentFailsWithAReason() throws Exception {
     OrchestratorNode o = startO();
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(o, b);
     HttpResponse<byte[]> response = postSegment(info, segData(info, b, 0, segments.get(0)));
     assertThat(response.statusCode()).isEqualTo(200);
@@ -333,7 +332,7 @@ class TranscoderNodeTest {
     toClose.add(o);
     TranscoderNode t = startT(o, SECRET, new FakeTranscoder());
     waitFor(() -> o.remoteTranscoders() == 1);
-    EthKeyPair b = EthKeyPair.generate(RANDOM);
+    EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(o, b);
     transcoded(postSegment(info, segData(info, b, 0, segments.get(0))));
     waitFor(() -> t.tasksDone() == 1); // T counts after reading O's answer
@@ -370,11 +369,11 @@ class TranscoderNodeTest {
     return channel;
   }
 
-  private OrchestratorInfo getOrchestrator(OrchestratorNode o, EthKeyPair b) {
+  private OrchestratorInfo getOrchestrator(OrchestratorNode o, EthKey b) {
     return OrchestratorGrpc.newBlockingStub(channel(o)).withDeadlineAfter(10, TimeUnit.SECONDS)
         .getOrchestrator(OrchestratorRequest.newBuilder()
-            .setAddress(ByteString.copyFrom(b.address()))
-            .setSig(ByteString.copyFrom(b.personalSign(SigningPayloads.orchestratorRequest(b.address()))))
+            .setAddress(ByteString.copyFrom(b.address().toBytes()))
+            .setSig(ByteString.copyFrom(SigningPayloads.sign(b, SigningPayloads.orchestratorRequest(b.address().toBytes()))))
             .setCapabilities(CapabilityBits.requiredFor(LADDER).toProto())
             .build());
   }
@@ -424,7 +423,7 @@ class TranscoderNodeTest {
     assertThat(response.body()).contains(message);
   }
 
-  private static SegData segData(OrchestratorInfo info, EthKeyPair b, long seq, byte[] body) {
+  private static SegData segData(OrchestratorInfo info, EthKey b, long seq, byte[] body) {
     SegData.Builder seg = SegData.newBuilder()
         .setManifestId(ByteString.copyFromUtf8("manifest-" + info.getAuthToken().getSessionId()))
         .setSeq(seq)
@@ -433,7 +432,7 @@ class TranscoderNodeTest {
         .setCapabilities(CapabilityBits.requiredFor(LADDER).toProto())
         .setAuthToken(info.getAuthToken());
     WireProfiles.setProfiles(seg, LADDER);
-    seg.setSig(ByteString.copyFrom(b.personalSign(SigningPayloads.segment(seg.build()))));
+    seg.setSig(ByteString.copyFrom(SigningPayloads.sign(b, SigningPayloads.segment(seg.build()))));
     return seg.build();
   }
 

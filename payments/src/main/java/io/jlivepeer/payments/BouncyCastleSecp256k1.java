@@ -6,9 +6,6 @@ import java.util.Optional;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
-import org.bouncycastle.crypto.params.ECDomainParameters;
-import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.math.ec.ECAlgorithms;
 import org.bouncycastle.math.ec.ECCurve;
@@ -18,8 +15,6 @@ import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 /** Pure-Java secp256k1 on BouncyCastle's custom curve (GLV endomorphism), the fallback when no native library loads. */
 final class BouncyCastleSecp256k1 implements Secp256k1 {
   private static final X9ECParameters PARAMS = CustomNamedCurves.getByName("secp256k1");
-  private static final ECDomainParameters DOMAIN =
-      new ECDomainParameters(PARAMS.getCurve(), PARAMS.getG(), PARAMS.getN(), PARAMS.getH());
   private static final BigInteger N = PARAMS.getN();
   private static final BigInteger HALF_N = N.shiftRight(1);
   private static final ECCurve CURVE = PARAMS.getCurve();
@@ -36,27 +31,41 @@ final class BouncyCastleSecp256k1 implements Secp256k1 {
     return Arrays.copyOfRange(q.getEncoded(false), 1, 65);
   }
 
+  /**
+   * ECDSA written out, with the RFC 6979 nonce BouncyCastle's ECDSASigner uses (so the same r and s), so that the
+   * recovery id comes from R's y parity: finding it by trial recovery would cost one or two recoveries per signature.
+   */
   @Override
   public byte[] sign(byte[] hash32, byte[] privateKey, byte[] pub) {
-    ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
-    signer.init(true, new ECPrivateKeyParameters(new BigInteger(1, privateKey), DOMAIN));
-    BigInteger[] rs = signer.generateSignature(hash32);
-    BigInteger r = rs[0];
-    BigInteger s = rs[1];
-    if (s.compareTo(HALF_N) > 0) {
-      s = N.subtract(s); // Ethereum only accepts the low-s form (EIP-2)
-    }
-    byte[] out = new byte[65];
-    Ticket.putUint(out, 0, r);
-    Ticket.putUint(out, 32, s);
-    for (int recid = 0; recid < 2; recid++) {
-      Optional<byte[]> candidate = recover(hash32, Arrays.copyOf(out, 64), recid);
-      if (candidate.isPresent() && Arrays.equals(candidate.get(), pub)) {
-        out[64] = (byte) recid;
-        return out;
+    BigInteger d = new BigInteger(1, privateKey);
+    BigInteger e = new BigInteger(1, hash32);
+    HMacDSAKCalculator nonces = new HMacDSAKCalculator(new SHA256Digest());
+    nonces.init(N, d, hash32);
+    FixedPointCombMultiplier base = new FixedPointCombMultiplier();
+    while (true) {
+      BigInteger k = nonces.nextK();
+      ECPoint bigR = base.multiply(G, k).normalize();
+      BigInteger x = bigR.getAffineXCoord().toBigInteger();
+      BigInteger r = x.mod(N);
+      // an x of R at or above n (odds about 2^-128) would need recovery id 2 or 3, which Ethereum cannot express
+      if (r.signum() == 0 || x.compareTo(N) >= 0) {
+        continue;
       }
+      BigInteger s = k.modInverse(N).multiply(e.add(d.multiply(r))).mod(N);
+      if (s.signum() == 0) {
+        continue;
+      }
+      int recid = bigR.getAffineYCoord().toBigInteger().testBit(0) ? 1 : 0;
+      if (s.compareTo(HALF_N) > 0) {
+        s = N.subtract(s); // Ethereum only accepts the low-s form (EIP-2); negating s mirrors R
+        recid ^= 1;
+      }
+      byte[] out = new byte[65];
+      Ticket.putUint(out, 0, r);
+      Ticket.putUint(out, 32, s);
+      out[64] = (byte) recid;
+      return out;
     }
-    throw new PaymentsException("could not compute the recovery id of a fresh signature (a bug)");
   }
 
   private final KnownSigners knownSigners = new KnownSigners(this, true);

@@ -2,6 +2,7 @@ package io.jlivepeer.payments;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Objects;
 
 /** A 20-byte Ethereum address, stored as lower-case hex with 0x; printed in EIP-55 checksummed form. */
@@ -15,18 +16,25 @@ public record EthAddress(String hex) {
     }
   }
 
-  /** Parses "0x" + 40 hex digits (prefix optional); mixed case must carry a valid EIP-55 checksum. */
+  /**
+   * Parses "0x" + 40 hex digits (prefix optional); mixed case must carry a valid EIP-55 checksum, which catches most
+   * typing mistakes. The messages are written for an operator who typed the address.
+   */
   public static EthAddress of(String text) {
-    Objects.requireNonNull(text, "text");
+    if (text == null) {
+      throw new PaymentsException("not an Ethereum address: (missing)");
+    }
     String t = text.strip();
     String digits = t.startsWith("0x") || t.startsWith("0X") ? t.substring(2) : t;
-    if (digits.length() != 40 || !digits.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+    if (digits.length() != 40 || !isHex(digits)) {
       throw new PaymentsException("not an Ethereum address: \"" + text + "\" (expected 0x followed by 40 hex digits)");
     }
-    EthAddress address = new EthAddress("0x" + digits.toLowerCase());
-    boolean mixed = !digits.equals(digits.toLowerCase()) && !digits.equals(digits.toUpperCase());
+    String lower = digits.toLowerCase(Locale.ROOT);
+    EthAddress address = new EthAddress("0x" + lower);
+    boolean mixed = !digits.equals(lower) && !digits.equals(digits.toUpperCase(Locale.ROOT));
     if (mixed && !address.toString().substring(2).equals(digits)) {
-      throw new PaymentsException("not an Ethereum address: \"" + text + "\" has a wrong EIP-55 checksum; expected " + address);
+      throw new PaymentsException(
+          "not an Ethereum address: \"" + text + "\" has a wrong EIP-55 checksum (a typo?); expected " + address);
     }
     return address;
   }
@@ -58,6 +66,17 @@ public record EthAddress(String hex) {
       sb.append(nibble >= 8 ? Character.toUpperCase(c) : c);
     }
     return sb.toString();
+  }
+
+  /** ASCII hex digits only: Character.digit would also take other scripts' digits. */
+  private static boolean isHex(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isLowerHex(String s, int from) {

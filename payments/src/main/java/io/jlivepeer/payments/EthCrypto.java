@@ -94,14 +94,26 @@ public final class EthCrypto {
 
   /** v is 27 or 28, 0 < r < n, 0 < s <= n/2 (EIP-2 low s). */
   private static boolean wellFormed(Signature signature) {
+    return malformation(signature).isEmpty();
+  }
+
+  /** Why a signature is not well formed (see {@link #wellFormed}), or empty when it is. */
+  static Optional<String> malformation(Signature signature) {
     byte[] sig = signature.raw();
     int v = sig[64] & 0xff;
     if (v != 27 && v != 28) {
-      return false;
+      return Optional.of("signature v must be 27 or 28, got " + v);
     }
     // unsigned big-endian byte order is numeric order: no BigInteger needed
-    return !isZero(sig, 0) && Arrays.compareUnsigned(sig, 0, 32, N_BYTES, 0, 32) < 0
-        && !isZero(sig, 32) && Arrays.compareUnsigned(sig, 32, 64, HALF_N_BYTES, 0, 32) <= 0;
+    if (isZero(sig, 0) || Arrays.compareUnsigned(sig, 0, 32, N_BYTES, 0, 32) >= 0
+        || isZero(sig, 32) || Arrays.compareUnsigned(sig, 32, 64, N_BYTES, 0, 32) >= 0) {
+      return Optional.of("signature r or s is out of range");
+    }
+    if (Arrays.compareUnsigned(sig, 32, 64, HALF_N_BYTES, 0, 32) > 0) {
+      // the twin (n - s, other v) of a valid signature: refused so that a signature cannot be re-shaped into a second
+      return Optional.of("signature has a high s value (not canonical, EIP-2); sign with low s");
+    }
+    return Optional.empty();
   }
 
   private static boolean isZero(byte[] b, int from) {

@@ -54,6 +54,11 @@ public final class EthKey {
     return address;
   }
 
+  /** The 32-byte private key, for writing a key file; never log it. */
+  public byte[] privateKey() {
+    return privateKey.clone();
+  }
+
   /** Personal-signs a 32-byte hash (see {@link EthCrypto#signPersonal}). */
   public Signature signPersonal(Bytes32 hash) {
     return EthCrypto.signPersonal(hash, this);

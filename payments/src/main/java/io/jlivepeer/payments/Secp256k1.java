@@ -11,7 +11,7 @@ interface Secp256k1 {
 
   /**
    * Deterministic (RFC 6979) low-s signature: r (32) || s (32) || recid (1, 0 or 1). publicKey64 is the key's
-   * public key, passed in because the recovery id is found by recovering and comparing.
+   * public key, passed in for backends that find the recovery id by recovering and comparing.
    */
   byte[] sign(byte[] hash32, byte[] privateKey, byte[] publicKey64);
 

@@ -4,9 +4,13 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Objects;
 
-/** A non-negative uint256 amount of wei. */
+/**
+ * A non-negative uint256 amount in the smallest unit of an 18-decimal token: wei for ETH, and the base unit of LPT
+ * (1 LPT = 10^18) for stake.
+ */
 public record Wei(BigInteger value) implements Comparable<Wei> {
   public static final Wei ZERO = new Wei(BigInteger.ZERO);
+  private static final BigDecimal ONE_ETHER = BigDecimal.TEN.pow(18);
 
   public Wei {
     Objects.requireNonNull(value, "value");
@@ -35,8 +39,23 @@ public record Wei(BigInteger value) implements Comparable<Wei> {
     return new Wei(new BigInteger(t));
   }
 
+  /** Parses a decimal amount of whole tokens ("1.5" ether or LPT) into base units. */
+  public static Wei ofEther(String decimal) {
+    try {
+      BigDecimal d = new BigDecimal(Objects.requireNonNull(decimal, "decimal").strip()).multiply(ONE_ETHER);
+      return new Wei(d.toBigIntegerExact());
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new PaymentsException("not an amount: \"" + decimal + "\" (expected a decimal number with at most 18 decimals)");
+    }
+  }
+
   public Wei plus(Wei other) {
     return new Wei(value.add(other.value));
+  }
+
+  /** this - other; throws {@link PaymentsException} when other is the larger (amounts are never negative). */
+  public Wei minus(Wei other) {
+    return new Wei(value.subtract(other.value));
   }
 
   /** this - other, never below zero. */
@@ -67,6 +86,11 @@ public record Wei(BigInteger value) implements Comparable<Wei> {
   @Override
   public int compareTo(Wei o) {
     return value.compareTo(o.value);
+  }
+
+  /** The amount in whole tokens, without trailing zeros ("1.5"). */
+  public String toEtherString() {
+    return new BigDecimal(value).divide(ONE_ETHER).stripTrailingZeros().toPlainString();
   }
 
   @Override

@@ -14,6 +14,12 @@ class EthCryptoTest {
   private static final BigInteger N =
       new BigInteger("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", 16);
   private static final List<Secp256k1> BACKENDS = backends();
+  /** A widely published test key; its address and signature below were computed with web3j. */
+  private static final String KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+  private static final String ADDRESS = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
+  private static final Bytes32 HASH = Bytes32.fromHex("c5dfdee7ec6e018becf4afd78a78d46e2d9f4c65b0f5bd09cb3f84d8cfe41ca2");
+  private static final String SIGNATURE = "0xdbe0e94c8e67a1ec1b0d0720d36067e7578b7cc59300b3bf97e22ed2a25ec884"
+      + "21a49ba4e5f2b2070aba55c03198f13217b8bd770964f1f613378d7c786f8d34" + "1b";
 
   private static List<Secp256k1> backends() {
     return NativeSecp256k1.load().map(n -> List.of(n, (Secp256k1) new BouncyCastleSecp256k1()))
@@ -118,6 +124,48 @@ class EthCryptoTest {
   }
 
   @Test
+  void knownKeyHasKnownAddressAndPersonalSignatureOnEveryBackend() {
+    EthKey key = EthKey.fromHex(KEY);
+    assertThat(key.address().toString()).isEqualTo(ADDRESS);
+    assertThat(key.signPersonal(HASH).toString()).isEqualTo(SIGNATURE);
+    for (Secp256k1 curve : BACKENDS) {
+      assertThat(EthCrypto.sign(EthCrypto.personalHash(HASH), key, curve).toString()).isEqualTo(SIGNATURE);
+      assertThat(EthCrypto.recover(EthCrypto.personalHash(HASH), signature(SIGNATURE), curve))
+          .contains(EthAddress.of(ADDRESS));
+    }
+    assertThat(EthCrypto.recoverPersonal(HASH, signature(SIGNATURE))).contains(EthAddress.of(ADDRESS));
+    assertThat(key.privateKey()).isEqualTo(HexFormat.of().parseHex(KEY));
+    assertThat(key.toString()).doesNotContain(KEY);
+  }
+
+  @Test
+  void refusesTheHighSTwinOfTheKnownSignatureAndSaysWhy() {
+    byte[] sig = signature(SIGNATURE).toBytes();
+    BigInteger s = new BigInteger(1, java.util.Arrays.copyOfRange(sig, 32, 64));
+    Ticket.putUint(sig, 32, N.subtract(s));
+    sig[64] = (byte) (sig[64] == 27 ? 28 : 27); // the mathematically equivalent twin of a valid signature
+    Signature high = Signature.of(sig);
+    assertThat(EthCrypto.malformation(high)).hasValueSatisfying(m -> assertThat(m).contains("high s"));
+    assertThat(EthCrypto.recoverPersonal(HASH, high)).isEmpty();
+    assertThat(EthCrypto.isPersonalSignedBy(HASH, high, EthAddress.of(ADDRESS))).isFalse();
+  }
+
+  @Test
+  void namesWhatIsMalformed() {
+    assertThat(EthCrypto.malformation(signature(SIGNATURE))).isEmpty();
+    byte[] badV = signature(SIGNATURE).toBytes();
+    badV[64] = 1;
+    assertThat(EthCrypto.malformation(Signature.of(badV))).hasValueSatisfying(
+        m -> assertThat(m).contains("v must be 27 or 28"));
+    assertThatThrownBy(() -> Signature.of(java.util.Arrays.copyOf(badV, 64))).isInstanceOf(PaymentsException.class)
+        .hasMessageContaining("65 bytes");
+    byte[] zeroR = signature(SIGNATURE).toBytes();
+    java.util.Arrays.fill(zeroR, 0, 32, (byte) 0);
+    assertThat(EthCrypto.malformation(Signature.of(zeroR))).hasValueSatisfying(m -> assertThat(m).contains("out of range"));
+    assertThat(EthCrypto.recoverPersonal(HASH, Signature.of(zeroR))).isEmpty();
+  }
+
+  @Test
   void rejectsHighS() {
     EthKey key = EthKey.random(new SecureRandom());
     Bytes32 hash = Bytes32.fromHex("01".repeat(32));
@@ -167,5 +215,9 @@ class EthCryptoTest {
         System.getProperty("os.name").startsWith("Linux") && System.getProperty("os.arch").equals("amd64"));
     assertThat(NativeSecp256k1.load()).isPresent();
     assertThat(EthCrypto.backendName()).contains("native");
+  }
+
+  private static Signature signature(String hex) {
+    return Signature.of(HexFormat.of().parseHex(hex.substring(2)));
   }
 }

@@ -36,5 +36,9 @@ class KeccakTest {
         .isEqualTo("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
     assertThat(HexFormat.of().formatHex(Keccak.hash("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII))))
         .isEqualTo("4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
+    byte[] jlivepeer = HexFormat.of().parseHex("c5dfdee7ec6e018becf4afd78a78d46e2d9f4c65b0f5bd09cb3f84d8cfe41ca2");
+    assertThat(Keccak.hash("jlivepeer".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isEqualTo(jlivepeer);
+    assertThat(Keccak.hash("jli".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        "vepeer".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isEqualTo(jlivepeer);
   }
 }

@@ -2,18 +2,54 @@ package io.jlivepeer.wire;
 
 import io.jlivepeer.media.VideoProfile;
 import io.jlivepeer.media.VideoProfiles;
+import io.jlivepeer.payments.Bytes32;
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.EthCrypto;
+import io.jlivepeer.payments.EthKey;
 import io.jlivepeer.payments.Keccak;
+import io.jlivepeer.payments.Signature;
 import io.jlivepeer.wire.proto.SegData;
 import java.io.ByteArrayOutputStream;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-/** The 32-byte hashes that B and O personal-sign (wire.md "Signatures"); sign them with {@link EthSigner#personalSign}. */
+/**
+ * The 32-byte hashes that B and O personal-sign (wire.md "Signatures"), and signing and checking them on the wire's
+ * raw bytes. The crypto is payments' ({@link EthKey}, {@link EthCrypto}): personal-sign, 65 bytes r||s||v, v in
+ * {27, 28}, low s only (EIP-2), deterministic (RFC 6979).
+ */
 public final class SigningPayloads {
+  /** Length of an Ethereum address on the wire. */
+  public static final int ADDRESS_LENGTH = 20;
+  private static final int SIGNATURE_LENGTH = 65;
+
   private SigningPayloads() {}
+
+  /** {@code key}'s personal-sign of a 32-byte payload hash, as the wire carries it: r||s||v. */
+  public static byte[] sign(EthKey key, byte[] hash32) {
+    return key.signPersonal(Bytes32.of(hash32)).toBytes();
+  }
+
+  /**
+   * True when {@code signature} is {@code address}'s personal-sign of {@code hash32}; false for anything malformed
+   * (lengths, v, r or s out of range, high s) and never throws: the bytes come from a peer.
+   */
+  public static boolean verify(byte[] address, byte[] hash32, byte[] signature) {
+    if (address.length != ADDRESS_LENGTH || hash32.length != 32 || signature.length != SIGNATURE_LENGTH) {
+      return false;
+    }
+    return EthCrypto.isPersonalSignedBy(Bytes32.of(hash32), Signature.of(signature), EthAddress.of(address));
+  }
+
+  /** EIP-55 mixed-case {@code 0x...} form of a 20-byte address. */
+  public static String checksumAddress(byte[] address) {
+    if (address.length != ADDRESS_LENGTH) {
+      throw new WireException(400, "an Ethereum address is 20 bytes, got " + address.length);
+    }
+    return EthAddress.of(address).toString();
+  }
 
   /**
    * What B signs for a segment: keccak256(manifestID bytes || seq as 32-byte big-endian || segment hash ||
@@ -53,9 +89,9 @@ public final class SigningPayloads {
    * unless {@code segData.sig} is {@code broadcaster}'s personal-sign of {@link #segment(SegData)}.
    */
   public static void verifySegment(SegData segData, byte[] broadcaster) {
-    if (!Signatures.verify(broadcaster, segment(segData), segData.getSig().toByteArray())) {
+    if (!verify(broadcaster, segment(segData), segData.getSig().toByteArray())) {
       throw new WireException(403, "segment signature does not match the broadcaster's address "
-          + (broadcaster.length == Signatures.ADDRESS_LENGTH ? Signatures.checksumAddress(broadcaster) : "(malformed)"));
+          + (broadcaster.length == ADDRESS_LENGTH ? checksumAddress(broadcaster) : "(malformed)"));
     }
   }
 
@@ -68,8 +104,10 @@ public final class SigningPayloads {
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(manifestId);
-    byte[] seqBytes = new byte[32];
-    Signatures.put32(BigInteger.valueOf(seq), seqBytes, 0);
+    byte[] seqBytes = new byte[32]; // uint256 big-endian; seq >= 0 fits in the last 8 bytes
+    for (int i = 0; i < 8; i++) {
+      seqBytes[31 - i] = (byte) (seq >>> (8 * i));
+    }
     out.writeBytes(seqBytes);
     out.writeBytes(segmentHash);
     for (String id : hexIds) {
@@ -91,6 +129,6 @@ public final class SigningPayloads {
 
   /** What B signs in OrchestratorRequest.sig: keccak256 of its EIP-55 checksummed {@code 0x...} address string. */
   public static byte[] orchestratorRequest(byte[] address) {
-    return Keccak.hash(Signatures.checksumAddress(address).getBytes(StandardCharsets.US_ASCII));
+    return Keccak.hash(checksumAddress(address).getBytes(StandardCharsets.US_ASCII));
   }
 }

@@ -9,9 +9,10 @@
  *       {@link io.jlivepeer.wire.CapabilityBits} and {@link io.jlivepeer.wire.Capability},
  *       {@link io.jlivepeer.wire.AuthTokens}.
  *   <li>T to O results: {@link io.jlivepeer.wire.TranscodeResultsCodec} (multipart/mixed or transcoding-error).
- *   <li>Signatures: {@link io.jlivepeer.wire.EthSigner} / {@link io.jlivepeer.wire.EthKeyPair} sign,
- *       {@link io.jlivepeer.wire.Signatures} recovers and verifies, {@link io.jlivepeer.wire.SigningPayloads} builds
- *       the hashes (segment, results, OrchestratorRequest), {@link io.jlivepeer.payments.Keccak} hashes.
+ *   <li>Signatures: {@link io.jlivepeer.wire.SigningPayloads} builds the hashes (segment, results,
+ *       OrchestratorRequest) and signs and verifies them on raw wire bytes; the keys and the curve are payments'
+ *       ({@link io.jlivepeer.payments.EthKey}, {@link io.jlivepeer.payments.EthCrypto}), as is
+ *       {@link io.jlivepeer.payments.Keccak}.
  *   <li>Transport: {@link io.jlivepeer.wire.TlsIdentity} (self-signed certificate in the data dir),
  *       {@link io.jlivepeer.wire.ServicePort} (gRPC + HTTPS on one TLS port), {@link io.jlivepeer.wire.WireClients}
  *       (B/T side: TLS that accepts O's self-signed certificate).

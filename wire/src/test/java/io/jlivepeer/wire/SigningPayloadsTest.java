@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jlivepeer.media.VideoProfiles;
+import io.jlivepeer.payments.Bytes32;
+import io.jlivepeer.payments.EthAddress;
+import io.jlivepeer.payments.EthCrypto;
+import io.jlivepeer.payments.EthKey;
 import io.jlivepeer.payments.Keccak;
+import io.jlivepeer.payments.Signature;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -16,38 +21,30 @@ import org.junit.jupiter.api.Test;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Sign;
 
-class SignaturesTest {
+/** The wire's signed hashes, and signing and verifying them on raw bytes (the curve itself is tested in payments). */
+class SigningPayloadsTest {
   /** A widely published test key; its address and signatures below were computed with web3j. */
   private static final byte[] KEY = bytes("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318");
   private static final String ADDRESS = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
   private static final byte[] HASH = bytes("c5dfdee7ec6e018becf4afd78a78d46e2d9f4c65b0f5bd09cb3f84d8cfe41ca2");
   private static final String SIGNATURE = "dbe0e94c8e67a1ec1b0d0720d36067e7578b7cc59300b3bf97e22ed2a25ec884"
       + "21a49ba4e5f2b2070aba55c03198f13217b8bd770964f1f613378d7c786f8d34" + "1b";
+  private static final BigInteger N =
+      new BigInteger("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", 16);
 
   @Test
-  void keccakMatchesKnownAnswers() {
-    assertThat(hex(Keccak.hash(new byte[0])))
-        .isEqualTo("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
-    assertThat(Keccak.hash("jlivepeer".getBytes(StandardCharsets.US_ASCII))).isEqualTo(HASH);
-    assertThat(Keccak.hash("jli".getBytes(StandardCharsets.US_ASCII), "vepeer".getBytes(StandardCharsets.US_ASCII)))
-        .isEqualTo(HASH);
-  }
-
-  @Test
-  void knownKeyHasKnownAddressAndSignature() {
-    EthKeyPair key = EthKeyPair.fromPrivateKey(KEY);
-    assertThat(key.checksumAddress()).isEqualTo(ADDRESS);
-    assertThat(hex(key.personalSign(HASH))).isEqualTo(SIGNATURE);
-    assertThat(Signatures.checksumAddress(Signatures.recover(HASH, bytes(SIGNATURE)))).isEqualTo(ADDRESS);
-    assertThat(key.privateKey()).isEqualTo(KEY);
-    assertThat(key.toString()).doesNotContain(hex(KEY));
+  void knownKeySignsTheKnownSignature() {
+    EthKey key = EthKey.fromPrivateKey(KEY);
+    assertThat(SigningPayloads.checksumAddress(key.address().toBytes())).isEqualTo(ADDRESS);
+    assertThat(hex(SigningPayloads.sign(key, HASH))).isEqualTo(SIGNATURE);
+    assertThat(SigningPayloads.verify(key.address().toBytes(), HASH, bytes(SIGNATURE))).isTrue();
   }
 
   @Test
   void signaturesAgreeWithWeb3jForRandomKeysAndHashes() {
     SecureRandom random = new SecureRandom();
     for (int i = 0; i < 20; i++) {
-      EthKeyPair ours = EthKeyPair.generate(random);
+      EthKey ours = EthKey.random(random);
       byte[] hash = new byte[32];
       random.nextBytes(hash);
       ECKeyPair theirs = ECKeyPair.create(new BigInteger(1, ours.privateKey()));
@@ -56,71 +53,67 @@ class SignaturesTest {
       System.arraycopy(s.getR(), 0, expected, 0, 32);
       System.arraycopy(s.getS(), 0, expected, 32, 32);
       expected[64] = s.getV()[0];
-      assertThat(hex(ours.personalSign(hash))).isEqualTo(hex(expected));
-      assertThat(Signatures.recover(hash, expected)).isEqualTo(ours.address());
+      assertThat(hex(SigningPayloads.sign(ours, hash))).isEqualTo(hex(expected));
+      assertThat(EthCrypto.recoverPersonal(Bytes32.of(hash), Signature.of(expected))).contains(ours.address());
     }
   }
 
   @Test
-  void signRecoverRoundTripAlwaysGivesLowSAndV27Or28() {
+  void signVerifyRoundTripAlwaysGivesLowSAndV27Or28() {
     SecureRandom random = new SecureRandom();
     for (int i = 0; i < 50; i++) {
-      EthKeyPair key = EthKeyPair.generate(random);
+      EthKey key = EthKey.random(random);
       byte[] hash = new byte[32];
       random.nextBytes(hash);
-      byte[] sig = key.personalSign(hash);
+      byte[] sig = SigningPayloads.sign(key, hash);
       assertThat(sig).hasSize(65);
       assertThat(sig[64] & 0xFF).isIn(27, 28);
-      assertThat(new BigInteger(1, Arrays.copyOfRange(sig, 32, 64))).isLessThanOrEqualTo(Secp256k1.HALF_N);
-      assertThat(Signatures.recover(hash, sig)).isEqualTo(key.address());
-      assertThat(Signatures.verify(key.address(), hash, sig)).isTrue();
+      assertThat(new BigInteger(1, Arrays.copyOfRange(sig, 32, 64))).isLessThanOrEqualTo(N.shiftRight(1));
+      assertThat(EthCrypto.recoverPersonal(Bytes32.of(hash), Signature.of(sig))).contains(key.address());
+      assertThat(SigningPayloads.verify(key.address().toBytes(), hash, sig)).isTrue();
     }
   }
 
   @Test
-  void rejectsHighS() {
+  void verifyRefusesHighSAndMalformedSignaturesWithoutThrowing() {
+    byte[] address = EthAddress.of(ADDRESS).toBytes();
     byte[] sig = bytes(SIGNATURE);
     BigInteger s = new BigInteger(1, Arrays.copyOfRange(sig, 32, 64));
     byte[] high = sig.clone();
-    Signatures.put32(Secp256k1.N.subtract(s), high, 32);
+    put32(N.subtract(s), high, 32);
     high[64] = (byte) (high[64] == 27 ? 28 : 27); // the mathematically equivalent twin of a valid signature
-    assertThatThrownBy(() -> Signatures.recover(HASH, high))
-        .isInstanceOf(WireException.class)
-        .hasMessageContaining("high s")
-        .satisfies(e -> assertThat(((WireException) e).httpStatus()).isEqualTo(403));
-    assertThat(Signatures.verify(Signatures.parseAddress(ADDRESS), HASH, high)).isFalse();
-  }
-
-  @Test
-  void rejectsMalformedSignatures() {
-    byte[] sig = bytes(SIGNATURE);
+    assertThat(SigningPayloads.verify(address, HASH, high)).isFalse();
     byte[] badV = sig.clone();
     badV[64] = 1;
-    assertThatThrownBy(() -> Signatures.recover(HASH, badV)).hasMessageContaining("v must be 27 or 28");
-    assertThatThrownBy(() -> Signatures.recover(HASH, Arrays.copyOf(sig, 64))).hasMessageContaining("65 bytes");
+    assertThat(SigningPayloads.verify(address, HASH, badV)).isFalse();
+    assertThat(SigningPayloads.verify(address, HASH, Arrays.copyOf(sig, 64))).isFalse();
     byte[] zeroR = sig.clone();
     Arrays.fill(zeroR, 0, 32, (byte) 0);
-    assertThatThrownBy(() -> Signatures.recover(HASH, zeroR)).hasMessageContaining("out of range");
+    assertThat(SigningPayloads.verify(address, HASH, zeroR)).isFalse();
+    assertThat(SigningPayloads.verify(new byte[19], HASH, sig)).isFalse();
+    assertThat(SigningPayloads.verify(address, Arrays.copyOf(HASH, 31), sig)).isFalse();
   }
 
   @Test
   void verifyFailsForAnotherAddressOrHash() {
-    byte[] address = Signatures.parseAddress(ADDRESS);
+    byte[] address = EthAddress.of(ADDRESS).toBytes();
     byte[] otherHash = HASH.clone();
     otherHash[0] ^= 1;
-    assertThat(Signatures.verify(address, HASH, bytes(SIGNATURE))).isTrue();
-    assertThat(Signatures.verify(address, otherHash, bytes(SIGNATURE))).isFalse();
-    assertThat(Signatures.verify(new byte[20], HASH, bytes(SIGNATURE))).isFalse();
+    assertThat(SigningPayloads.verify(address, HASH, bytes(SIGNATURE))).isTrue();
+    assertThat(SigningPayloads.verify(address, otherHash, bytes(SIGNATURE))).isFalse();
+    assertThat(SigningPayloads.verify(new byte[20], HASH, bytes(SIGNATURE))).isFalse();
   }
 
   @Test
-  void checksumAddressFollowsEip55() {
+  void checksumAddressFollowsEip55AndRefusesOtherLengths() {
     // EIP-55's own examples
     for (String a : List.of("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
         "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb")) {
-      assertThat(Signatures.checksumAddress(Signatures.parseAddress(a.toLowerCase()))).isEqualTo(a);
+      assertThat(SigningPayloads.checksumAddress(EthAddress.of(a.toLowerCase()).toBytes())).isEqualTo(a);
     }
-    assertThatThrownBy(() -> Signatures.parseAddress("0x1234")).isInstanceOf(WireException.class);
+    assertThatThrownBy(() -> SigningPayloads.checksumAddress(new byte[2]))
+        .isInstanceOf(WireException.class)
+        .satisfies(e -> assertThat(((WireException) e).httpStatus()).isEqualTo(400));
   }
 
   @Test
@@ -134,19 +127,19 @@ class SignaturesTest {
 
   @Test
   void segmentSignedByBVerifiesOnOFromTheSegDataAloneAndFailsWhenTampered() {
-    EthKeyPair broadcaster = EthKeyPair.fromPrivateKey(KEY);
+    EthKey broadcaster = EthKey.fromPrivateKey(KEY);
     List<io.jlivepeer.media.VideoProfile> ladder = VideoProfiles.defaultLadder();
     byte[] segmentHash = Keccak.hash(new byte[] {1, 2, 3});
     byte[] manifest = "stream".getBytes(StandardCharsets.US_ASCII);
-    byte[] sig = broadcaster.personalSign(SigningPayloads.segment(manifest, 7, segmentHash, ladder));
+    byte[] sig = SigningPayloads.sign(broadcaster, SigningPayloads.segment(manifest, 7, segmentHash, ladder));
     io.jlivepeer.wire.proto.SegData seg = WireProfiles.setProfiles(io.jlivepeer.wire.proto.SegData.newBuilder(), ladder)
         .setManifestId(com.google.protobuf.ByteString.copyFrom(manifest)).setSeq(7)
         .setHash(com.google.protobuf.ByteString.copyFrom(segmentHash))
         .setSig(com.google.protobuf.ByteString.copyFrom(sig)).build();
-    SigningPayloads.verifySegment(seg, broadcaster.address());
+    SigningPayloads.verifySegment(seg, broadcaster.address().toBytes());
     // legacy-only SegData (field 4) gives the same hash
-    SigningPayloads.verifySegment(seg.toBuilder().clearFullProfiles().build(), broadcaster.address());
-    assertThatThrownBy(() -> SigningPayloads.verifySegment(seg.toBuilder().setSeq(8).build(), broadcaster.address()))
+    SigningPayloads.verifySegment(seg.toBuilder().clearFullProfiles().build(), broadcaster.address().toBytes());
+    assertThatThrownBy(() -> SigningPayloads.verifySegment(seg.toBuilder().setSeq(8).build(), broadcaster.address().toBytes()))
         .isInstanceOf(WireException.class)
         .hasMessageContaining("segment signature does not match")
         .satisfies(e -> assertThat(((WireException) e).httpStatus()).isEqualTo(403));
@@ -169,9 +162,17 @@ class SignaturesTest {
 
   @Test
   void orchestratorRequestSignsTheChecksummedAddressString() {
-    EthKeyPair key = EthKeyPair.fromPrivateKey(KEY);
-    byte[] payload = SigningPayloads.orchestratorRequest(key.address());
+    EthKey key = EthKey.fromPrivateKey(KEY);
+    byte[] payload = SigningPayloads.orchestratorRequest(key.address().toBytes());
     assertThat(payload).isEqualTo(Keccak.hash(ADDRESS.getBytes(StandardCharsets.US_ASCII)));
-    assertThat(Signatures.recover(payload, key.personalSign(payload))).isEqualTo(key.address());
+    assertThat(EthCrypto.recoverPersonal(Bytes32.of(payload), Signature.of(SigningPayloads.sign(key, payload))))
+        .contains(key.address());
+  }
+
+  private static void put32(BigInteger value, byte[] out, int offset) {
+    byte[] raw = value.toByteArray();
+    int copy = Math.min(raw.length, 32);
+    Arrays.fill(out, offset, offset + 32, (byte) 0);
+    System.arraycopy(raw, raw.length - copy, out, offset + 32 - copy, copy);
   }
 }

@@ -1,4 +1,4 @@
-package io.jlivepeer.chain;
+package io.jlivepeer.payments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,6 +21,6 @@ class WeiTest {
     assertThatThrownBy(() -> Wei.parse("1.5")).hasMessageContaining("not an amount in wei");
     assertThatThrownBy(() -> Wei.ofEther("0.0000000000000000001")).hasMessageContaining("at most 18 decimals");
     assertThatThrownBy(() -> Wei.of(BigInteger.ONE.shiftLeft(256))).hasMessageContaining("uint256");
-    assertThatThrownBy(() -> Wei.of(1).minus(Wei.of(2))).isInstanceOf(ChainException.class);
+    assertThatThrownBy(() -> Wei.of(1).minus(Wei.of(2))).isInstanceOf(PaymentsException.class);
   }
 }
