@@ -92,7 +92,7 @@ final class NodePayments implements AutoCloseable {
 
   /** This node's account, as payments' type. */
   EthAddress address() {
-    return EthAddress.of(chain.address().hex());
+    return chain.address();
   }
 
   private static EthAddress parse(String flag, String text) {

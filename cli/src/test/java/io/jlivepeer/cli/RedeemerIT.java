@@ -42,7 +42,7 @@ class RedeemerIT {
     byte[] media = Files.readAllBytes(TestMedia.source(320, 180, 30, 2, "ts"));
     // EV 2.5e11, face value 5e11: every other ticket wins. Accounts: 0 = the orchestrators, 1 = the redeemer's gas.
     DemoChain.Settings settings = new DemoChain.Settings(2, 100, false, PRICE, "250000000000", "500000000000",
-        io.jlivepeer.chain.Wei.ofEther("1"), io.jlivepeer.chain.Wei.ofEther("1"), "300ms");
+        io.jlivepeer.payments.Wei.ofEther("1"), io.jlivepeer.payments.Wei.ofEther("1"), "300ms");
     try (DemoChain chain = DemoChain.start(dir.resolve("chain"), settings);
         NodeProcesses nodes = new NodeProcesses(dir)) {
       BigInteger feesBefore = chain.fees(0);
