@@ -55,7 +55,13 @@ final class OrchestratorCore {
   private static final Logger log = LoggerFactory.getLogger(OrchestratorCore.class);
   /** Broadcaster addresses remembered per auth-token session (tokens live 30 min; B refreshes well before). */
   private static final int MAX_KNOWN_BROADCASTERS = 10_000;
-  private static final String VERSION = "jlivepeer-0.1.0";
+  /**
+   * capabilities.version: a semantic version, because a reference B with {@code -orchMinLivepeerVersion} parses it
+   * and drops an O whose version does not parse. The number is the reference release whose wire protocol this node
+   * speaks (docs/interop.md); the build metadata says which implementation it is, and semver ignores it when
+   * comparing.
+   */
+  static final String VERSION = "0.8.0+jlivepeer.0.1.0";
 
   private final OrchestratorConfig config;
   private final Transcoder transcoder;
@@ -121,19 +127,26 @@ final class OrchestratorCore {
   // ---------------------------------------------------------------------------------------------- gRPC
 
   /**
-   * GetOrchestrator: when B sends its address, its signature over the checksummed address must recover to it
-   * (403 otherwise); the address is then remembered for the new session so its segment signatures can be checked.
+   * GetOrchestrator. On chain, when B sends its address, its signature over the checksummed address must recover to
+   * it (403 otherwise); the address is then remembered for the new session so its segment signatures can be checked.
+   * Offchain, B may also come as the reference's offchain broadcaster does: the zero address and no signature (its
+   * Sign gives no bytes); it is then anonymous and its segments carry no signature to check. A signature that is
+   * there is checked in both modes.
    */
   OrchestratorInfo getOrchestrator(OrchestratorRequest request) {
     byte[] broadcaster = request.getAddress().toByteArray();
-    if (broadcaster.length > 0) {
+    boolean anonymous = broadcaster.length == 0
+        || (!payments.onChain() && (isZero(broadcaster) || request.getSig().isEmpty()));
+    if (!anonymous) {
       if (broadcaster.length != SigningPayloads.ADDRESS_LENGTH) {
         throw new WireException(403, "broadcaster address must be 20 bytes, got " + broadcaster.length);
       }
       if (!SigningPayloads.verify(broadcaster, SigningPayloads.orchestratorRequest(broadcaster),
           request.getSig().toByteArray())) {
         throw new WireException(403, "OrchestratorRequest signature does not match address "
-            + SigningPayloads.checksumAddress(broadcaster));
+            + SigningPayloads.checksumAddress(broadcaster)
+            + (request.getSig().isEmpty() ? " (no signature: is the broadcaster running offchain? this orchestrator"
+                + " is on chain)" : ""));
       }
     }
     if (request.hasCapabilities()) {
@@ -147,12 +160,22 @@ final class OrchestratorCore {
       throw new WireException(403, WireHeaders.ORCHESTRATOR_CAPPED);
     }
     AuthToken token = tokens.create();
-    if (broadcaster.length > 0) {
-      synchronized (broadcasters) {
-        broadcasters.put(token.getSessionId(), broadcaster);
-      }
+    if (anonymous) {
+      return info(token, new byte[0]);
+    }
+    synchronized (broadcasters) {
+      broadcasters.put(token.getSessionId(), broadcaster);
     }
     return info(token, broadcaster);
+  }
+
+  private static boolean isZero(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** EndTranscodingSession: frees the session's slot at once; its transcoder closes after any running segment. */
@@ -165,12 +188,12 @@ final class OrchestratorCore {
   }
 
   /**
-   * Ping: answers O's personal-sign of the value, so B can check it reached the key it expects. A 32-byte value
-   * (a nonce or hash) is signed as it is, which is the reference node's personal-sign of the raw value; any other
-   * length is signed as keccak256(value), because wire.md signatures only ever cover 32 bytes.
+   * Ping: answers O's personal-sign of keccak256(value), whatever its length, as the reference node's Sign does
+   * (it hashes the message, then signs with the "\x19Ethereum Signed Message:\n32" prefix), so a reference B
+   * recovers O's address from the answer.
    */
   byte[] ping(byte[] value) {
-    return SigningPayloads.sign(key, value.length == 32 ? value : Keccak.hash(value));
+    return SigningPayloads.sign(key, Keccak.hash(value));
   }
 
   OrchestratorInfo info(AuthToken token, byte[] broadcaster) {
@@ -178,14 +201,17 @@ final class OrchestratorCore {
         .setPricePerUnit(config.pricePerUnit())
         .setPixelsPerUnit(config.pixelsPerUnit())
         .build();
-    return OrchestratorInfo.newBuilder()
+    OrchestratorInfo.Builder info = OrchestratorInfo.newBuilder()
         .setTranscoder(baseUrl)
-        .setTicketParams(payments.ticketParams(broadcaster))
-        .setPriceInfo(price)
         .setAddress(ByteString.copyFrom(key.address().toBytes()))
         .setCapabilities(capabilitiesProto())
-        .setAuthToken(token)
-        .build();
+        .setAuthToken(token);
+    if (payments.onChain()) {
+      // offchain both are left out, as the reference's offchain O does: an empty TicketParams would read as a zero
+      // recipient to a B on chain, and a price nobody is paid is noise
+      info.setTicketParams(payments.ticketParams(broadcaster)).setPriceInfo(price);
+    }
+    return info.build();
   }
 
   private Capabilities capabilitiesProto() {

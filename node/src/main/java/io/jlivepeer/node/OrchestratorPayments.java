@@ -219,6 +219,11 @@ public final class OrchestratorPayments implements SegmentPayments, AutoCloseabl
   }
 
   @Override
+  public boolean onChain() {
+    return true;
+  }
+
+  @Override
   public boolean charges() {
     return !config.price().isFree();
   }

@@ -25,6 +25,14 @@ interface SegmentPayments {
     // free: nothing to charge
   }
 
+  /**
+   * Whether O runs on chain: it then verifies B's request signature and sends ticket_params and price_info in
+   * OrchestratorInfo (offchain it leaves both out, as the reference node does).
+   */
+  default boolean onChain() {
+    return false;
+  }
+
   /** Whether O charges at all (then fresh ticket params ride along in every TranscodeResult). */
   default boolean charges() {
     return false;

@@ -148,7 +148,7 @@ class OffchainReferenceBroadcasterTest {
       Path file = work.resolve(i + ".ts");
       Files.write(file, rendition.body());
       assertThat(TestMedia.run(List.of(FfmpegBinaries.ffprobe().toString(), "-v", "error", "-select_streams", "v:0",
-          "-show_entries", "stream=width,height", "-of", "csv=p=0", file.toString()), 60).strip())
+          "-show_entries", "stream=width,height", "-of", "csv=p=0", file.toString()), 60).lines().findFirst().orElse(""))
           .isEqualTo(ladder.get(i).getWidth() + "," + ladder.get(i).getHeight());
       assertThat(out.getPixels()).isGreaterThan(0);
       hashes.writeBytes(Keccak.hash(rendition.body()));

@@ -113,19 +113,19 @@ class OrchestratorNodeTest {
   }
 
   @Test
-  void getOrchestratorAnswersTranscoderUrlPriceAddressAndToken() {
+  void getOrchestratorOffchainAnswersTranscoderUrlAddressAndTokenButNoTicketParamsOrPrice() {
     OrchestratorNode node = start(config().withPrice(1200, 3), transcoder);
     EthKey b = EthKey.random(RANDOM);
     OrchestratorInfo info = getOrchestrator(node, b, false);
 
     assertThat(info.getTranscoder()).isEqualTo("https://127.0.0.1:" + node.serviceAddress().getPort());
-    assertThat(info.getPriceInfo().getPricePerUnit()).isEqualTo(1200);
-    assertThat(info.getPriceInfo().getPixelsPerUnit()).isEqualTo(3);
     assertThat(info.getAddress().toByteArray()).isEqualTo(node.ethAddress()).hasSize(20);
     assertThat(CapabilityBits.fromProto(info.getCapabilities()).satisfies(CapabilityBits.requiredFor(LADDER)))
         .isTrue();
-    assertThat(info.hasTicketParams()).isTrue();
-    assertThat(info.getTicketParams().getRecipient().isEmpty()).isTrue();
+    assertThat(info.getCapabilities().getVersion()).isEqualTo(OrchestratorCore.VERSION);
+    // offchain nobody pays: the reference's offchain O sends neither (the paid case: OrchestratorPaymentsTest)
+    assertThat(info.hasTicketParams()).isFalse();
+    assertThat(info.hasPriceInfo()).isFalse();
     AuthToken token = info.getAuthToken();
     assertThat(token.getSessionId()).matches("[0-9a-f]{8}");
     // the token is the HMAC of a key derived from orchSecret: another O with the same secret accepts it
@@ -162,7 +162,7 @@ class OrchestratorNodeTest {
   }
 
   @Test
-  void pingAnswersOrchestratorPersonalSignOfTheValue() {
+  void pingAnswersOrchestratorPersonalSignOfKeccakOfTheValue() {
     OrchestratorNode node = start(config(), transcoder);
     byte[] value = "are you there".getBytes(StandardCharsets.UTF_8);
     PingPong pong = stub(node).ping(PingPong.newBuilder().setValue(ByteString.copyFrom(value)).build());
@@ -170,8 +170,9 @@ class OrchestratorNodeTest {
     byte[] nonce = new byte[32];
     RANDOM.nextBytes(nonce);
     PingPong signedNonce = stub(node).ping(PingPong.newBuilder().setValue(ByteString.copyFrom(nonce)).build());
-    assertThat(SigningPayloads.verify(node.ethAddress(), nonce, signedNonce.getValue().toByteArray()))
-        .as("a 32-byte value is personal-signed as it is").isTrue();
+    assertThat(SigningPayloads.verify(node.ethAddress(), Keccak.hash(nonce), signedNonce.getValue().toByteArray()))
+        .as("a 32-byte value is hashed too, as the reference's Sign does").isTrue();
+    assertThat(SigningPayloads.verify(node.ethAddress(), nonce, signedNonce.getValue().toByteArray())).isFalse();
   }
 
   @Test
