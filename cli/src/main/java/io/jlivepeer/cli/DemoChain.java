@@ -193,6 +193,16 @@ final class DemoChain implements AutoCloseable {
     return broadcaster.chain().client();
   }
 
+  /** Whether the TicketBroker marked every one of these ticket hashes (0x-hex) used: redeemed. */
+  boolean allUsed(List<String> ticketHashes) {
+    for (String h : ticketHashes) {
+      if (!client().usedTickets(io.jlivepeer.payments.Bytes32.fromHex(h).toBytes())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** What the broadcaster's deposit lost since funding. */
   BigInteger depositSpent() {
     return initialDeposit.value().subtract(client().getSenderInfo(broadcasterAddress()).deposit().value());

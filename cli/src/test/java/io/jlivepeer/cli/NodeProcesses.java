@@ -134,6 +134,15 @@ final class NodeProcesses implements AutoCloseable {
     }
   }
 
+  /** Hashes of the tickets stored in {@code dataDir}'s queue (all states when {@code state} is null), oldest first. */
+  static List<String> storedHashes(Path dataDir, RedemptionQueue.State state) {
+    if (!Files.exists(dataDir.resolve(RedemptionQueue.FILE_NAME))) {
+      return List.of();
+    }
+    return storedTickets(dataDir).stream().filter(e -> state == null || e.state() == state)
+        .map(e -> e.ticket().ticket().hash().hex()).toList();
+  }
+
   /** A reader's stand-in for the chain: the queue is only read. */
   private enum ReadOnly implements TicketBroker, RoundsView {
     INSTANCE;

@@ -10,7 +10,6 @@ import io.jlivepeer.media.VideoProfile;
 import io.jlivepeer.media.VideoProfiles;
 import io.jlivepeer.node.RemoteConfig;
 import io.jlivepeer.node.RemoteTranscoder;
-import io.jlivepeer.payments.Bytes32;
 import io.jlivepeer.payments.RedemptionQueue;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -85,8 +84,8 @@ class RedeemerIT {
         nodes.await("both orchestrators' winners stored at the redeemer", Duration.ofSeconds(60), () ->
             outboxes(os, RedemptionQueue.State.QUEUED).isEmpty()
                 && !forwardedBy(os.get(0)).isEmpty() && !forwardedBy(os.get(1)).isEmpty()
-                && hashes(redeemerQueue, RedemptionQueue.State.QUEUED).size() == outboxes(os, null).size());
-        Set<String> atKill = new HashSet<>(hashes(redeemerQueue, RedemptionQueue.State.QUEUED));
+                && NodeProcesses.storedHashes(redeemerQueue, RedemptionQueue.State.QUEUED).size() == outboxes(os, null).size());
+        Set<String> atKill = new HashSet<>(NodeProcesses.storedHashes(redeemerQueue, RedemptionQueue.State.QUEUED));
         redeemer.kill();
 
         for (int seq = 6; seq < 10; seq++) { // streams go on; their winners wait in the orchestrators
@@ -102,8 +101,8 @@ class RedeemerIT {
         nodes.await("every ticket handed over and redeemed", Duration.ofSeconds(120), () -> {
           List<String> all = outboxes(os, null);
           return outboxes(os, RedemptionQueue.State.QUEUED).isEmpty()
-              && hashes(redeemerQueue, RedemptionQueue.State.QUEUED).isEmpty()
-              && hashes(redeemerQueue, null).size() == all.size() && allUsed(chain, all);
+              && NodeProcesses.storedHashes(redeemerQueue, RedemptionQueue.State.QUEUED).isEmpty()
+              && NodeProcesses.storedHashes(redeemerQueue, null).size() == all.size() && chain.allUsed(all);
         });
 
         List<RedemptionQueue.Entry> redeemed = NodeProcesses.storedTickets(redeemerQueue);
@@ -140,29 +139,12 @@ class RedeemerIT {
   private static List<String> outboxes(List<NodeProcesses.Node> os, RedemptionQueue.State state) {
     List<String> out = new ArrayList<>();
     for (NodeProcesses.Node o : os) {
-      out.addAll(hashes(o.dataDir(), state));
+      out.addAll(NodeProcesses.storedHashes(o.dataDir(), state));
     }
     return out;
   }
 
   private static List<String> forwardedBy(NodeProcesses.Node o) {
-    return hashes(o.dataDir(), RedemptionQueue.State.FORWARDED);
-  }
-
-  private static List<String> hashes(Path queueDir, RedemptionQueue.State state) {
-    if (!Files.exists(queueDir.resolve(RedemptionQueue.FILE_NAME))) {
-      return List.of();
-    }
-    return NodeProcesses.storedTickets(queueDir).stream().filter(e -> state == null || e.state() == state)
-        .map(e -> e.ticket().ticket().hash().hex()).toList();
-  }
-
-  private static boolean allUsed(DemoChain chain, List<String> hashes) {
-    for (String h : hashes) {
-      if (!chain.client().usedTickets(Bytes32.fromHex(h).toBytes())) {
-        return false;
-      }
-    }
-    return true;
+    return NodeProcesses.storedHashes(o.dataDir(), RedemptionQueue.State.FORWARDED);
   }
 }
