@@ -47,6 +47,51 @@ public final class TestMedia {
     }
   }
 
+  /** Kinds of picture for tests whose numbers depend on the content (a codec finds each differently hard). */
+  public enum Content {
+    /** testsrc2: synthetic, sharp edges, fast motion. */
+    TEST_PATTERN("testsrc2=size=%dx%d:rate=%d"),
+    /** mandelbrot: smooth gradients and fine detail, slow zoom (natural-looking). */
+    MANDELBROT("mandelbrot=size=%dx%d:rate=%d"),
+    /** mandelbrot with temporal noise, slightly blurred: film grain, the hardest for an encoder. */
+    GRAINY("mandelbrot=size=%dx%d:rate=%d,noise=alls=14:allf=t+u,gblur=sigma=0.6");
+
+    private final String lavfi;
+
+    Content(String lavfi) {
+      this.lavfi = lavfi;
+    }
+  }
+
+  /**
+   * A {@code seconds}-long MPEG-TS clip of {@code content} with a tone, H.264 (GOP 2 s, 4000k) + AAC, one keyframe
+   * at the start of every 2 s, cached like {@link #source}.
+   */
+  public static Path clip(Content content, int width, int height, int fps, int seconds) {
+    Path dir = Path.of("target", "test-media").toAbsolutePath();
+    Path out = dir.resolve(content.name().toLowerCase(java.util.Locale.ROOT) + "_" + width + "x" + height + "p" + fps
+        + "_" + seconds + "s.ts");
+    if (Files.exists(out)) {
+      return out;
+    }
+    try {
+      Files.createDirectories(dir);
+      Path tmp = dir.resolve(out.getFileName() + ".tmp.ts");
+      run(List.of(FfmpegBinaries.ffmpeg().toString(), "-hide_banner", "-loglevel", "error", "-y",
+          "-f", "lavfi", "-i", String.format(java.util.Locale.ROOT, content.lavfi, width, height, fps),
+          "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+          "-t", Integer.toString(seconds),
+          "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+          "-b:v", "4000k", "-maxrate", "4000k", "-bufsize", "8000k",
+          "-g", Integer.toString(2 * fps), "-keyint_min", Integer.toString(2 * fps), "-sc_threshold", "0",
+          "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-f", "mpegts", tmp.toString()), 300);
+      Files.move(tmp, out);
+      return out;
+    } catch (IOException e) {
+      throw new MediaException("could not generate test media " + out, e);
+    }
+  }
+
   /** Runs a command (a bundled ffmpeg/ffprobe path gets its libraries on the loader path), failing with its output when it exits non-zero or overruns. Returns stdout+stderr. */
   public static String run(List<String> cmd, int timeoutSeconds) {
     try {
