@@ -54,7 +54,7 @@ public final class TestMedia {
     /** mandelbrot: smooth gradients and fine detail, slow zoom (natural-looking). */
     MANDELBROT("mandelbrot=size=%dx%d:rate=%d"),
     /** mandelbrot with temporal noise, slightly blurred: film grain, the hardest for an encoder. */
-    GRAINY("mandelbrot=size=%dx%d:rate=%d,noise=alls=14:allf=t+u,gblur=sigma=0.6");
+    GRAINY("mandelbrot=size=%dx%d:rate=%d,format=yuv420p,noise=alls=30:allf=t+u,gblur=sigma=0.5");
 
     private final String lavfi;
 
