@@ -1,5 +1,6 @@
 package io.jlivepeer.chain;
 
+import io.jlivepeer.payments.Bytes32;
 import io.jlivepeer.payments.EthAddress;
 import io.jlivepeer.payments.SenderInfo;
 import io.jlivepeer.payments.Wei;
@@ -18,12 +19,12 @@ import org.web3j.abi.FunctionReturnDecoder;
 import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Bool;
+import org.web3j.abi.datatypes.DynamicArray;
 import org.web3j.abi.datatypes.DynamicBytes;
 import org.web3j.abi.datatypes.DynamicStruct;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Type;
 import org.web3j.abi.datatypes.Utf8String;
-import org.web3j.abi.datatypes.generated.Bytes32;
 import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.crypto.Hash;
 
@@ -163,14 +164,157 @@ public final class ProtocolClient {
     }
   }
 
+  /**
+   * Verifier.slashAmount, finderFee and minScore. slashAmount and finderFee are in parts per million
+   * (500000 = 50%); minScore is milli-dB PSNR (25000 = 25 dB): a rendition scoring at least that passed.
+   */
+  public record SlashingParams(long slashAmount, long finderFee, long minScore) {
+    public SlashingParams {
+      if (slashAmount < 0 || finderFee < 0 || minScore < 0) {
+        throw new ChainException("slashing parameters are unsigned: " + slashAmount + ", " + finderFee + ", " + minScore);
+      }
+    }
+  }
+
+  /**
+   * The arguments of Verifier.submitFault (docs/chain.md "Verifier"): what B signed for a segment, what O
+   * signed over its renditions and a verifier's signed verdict on one of them. The digests are wire's
+   * SigningPayloads.segment, transcodeResultOfHashes and verdict.
+   *
+   * @param manifestId the stream's manifest id bytes, as B signed them
+   * @param seq the segment's sequence number
+   * @param segmentHash keccak256 of the source segment
+   * @param profileIds for each profile the 8 ASCII hex chars of its legacy id, concatenated (SigningPayloads.profileIds)
+   * @param broadcasterSig B's segment signature (65 bytes)
+   * @param renditionHashes keccak256 of each rendition, in O's order
+   * @param transcoder O's address (the account slashed)
+   * @param transcoderSig O's signature over the rendition hashes
+   * @param renditionIndex the disputed rendition
+   * @param verdictSeq the seq the verdict names (must equal seq)
+   * @param score the verdict's score, milli-dB PSNR (0: failed a hard check)
+   * @param verdictSig the verifier's signature over the verdict digest
+   */
+  public record FaultProof(
+      byte[] manifestId,
+      long seq,
+      Bytes32 segmentHash,
+      byte[] profileIds,
+      byte[] broadcasterSig,
+      List<Bytes32> renditionHashes,
+      EthAddress transcoder,
+      byte[] transcoderSig,
+      int renditionIndex,
+      long verdictSeq,
+      long score,
+      byte[] verdictSig) {
+    public FaultProof {
+      manifestId = manifestId.clone();
+      Objects.requireNonNull(segmentHash, "segmentHash");
+      profileIds = profileIds.clone();
+      broadcasterSig = broadcasterSig.clone();
+      renditionHashes = List.copyOf(renditionHashes);
+      Objects.requireNonNull(transcoder, "transcoder");
+      transcoderSig = transcoderSig.clone();
+      verdictSig = verdictSig.clone();
+      if (seq < 0 || renditionIndex < 0 || verdictSeq < 0 || score < 0) {
+        throw new ChainException("seq, renditionIndex, verdictSeq and score are unsigned");
+      }
+    }
+
+    @Override
+    public byte[] manifestId() {
+      return manifestId.clone();
+    }
+
+    @Override
+    public byte[] profileIds() {
+      return profileIds.clone();
+    }
+
+    @Override
+    public byte[] broadcasterSig() {
+      return broadcasterSig.clone();
+    }
+
+    @Override
+    public byte[] transcoderSig() {
+      return transcoderSig.clone();
+    }
+
+    @Override
+    public byte[] verdictSig() {
+      return verdictSig.clone();
+    }
+
+    public FaultProof withBroadcasterSig(byte[] sig) {
+      return new FaultProof(manifestId, seq, segmentHash, profileIds, sig, renditionHashes, transcoder, transcoderSig,
+          renditionIndex, verdictSeq, score, verdictSig);
+    }
+
+    public FaultProof withTranscoderSig(byte[] sig) {
+      return new FaultProof(manifestId, seq, segmentHash, profileIds, broadcasterSig, renditionHashes, transcoder, sig,
+          renditionIndex, verdictSeq, score, verdictSig);
+    }
+
+    public FaultProof withRenditionIndex(int index) {
+      return new FaultProof(manifestId, seq, segmentHash, profileIds, broadcasterSig, renditionHashes, transcoder,
+          transcoderSig, index, verdictSeq, score, verdictSig);
+    }
+
+    /** The same proof with another verdict (its seq, score and signature). */
+    public FaultProof withVerdict(long seq, long score, byte[] sig) {
+      return new FaultProof(manifestId, this.seq, segmentHash, profileIds, broadcasterSig, renditionHashes, transcoder,
+          transcoderSig, renditionIndex, seq, score, sig);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof FaultProof f
+          && Arrays.equals(manifestId, f.manifestId)
+          && seq == f.seq
+          && segmentHash.equals(f.segmentHash)
+          && Arrays.equals(profileIds, f.profileIds)
+          && Arrays.equals(broadcasterSig, f.broadcasterSig)
+          && renditionHashes.equals(f.renditionHashes)
+          && transcoder.equals(f.transcoder)
+          && Arrays.equals(transcoderSig, f.transcoderSig)
+          && renditionIndex == f.renditionIndex
+          && verdictSeq == f.verdictSeq
+          && score == f.score
+          && Arrays.equals(verdictSig, f.verdictSig);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(Arrays.hashCode(manifestId), seq, segmentHash, renditionHashes, transcoder, renditionIndex, score);
+    }
+
+    @Override
+    public String toString() {
+      return "FaultProof[" + transcoder + " seq " + seq + " segment " + segmentHash + " rendition " + renditionIndex
+          + " score " + score + "]";
+    }
+  }
+
+  /** BondingManager's TranscoderSlashed event. */
+  public record TranscoderSlashed(EthAddress transcoder, EthAddress finder, Wei penalty, Wei finderReward) {}
+
+  /** Verifier's FaultProven event. */
+  public record FaultProven(
+      EthAddress transcoder, EthAddress finder, EthAddress broadcaster, long seq, Bytes32 renditionHash, long score) {}
+
   private final EthRpc rpc;
   private final Optional<TxManager> tx;
   private final Contracts contracts;
+  private final Optional<EthAddress> verifier;
 
   private ProtocolClient(EthRpc rpc, Optional<TxManager> tx, EthAddress controller) {
     this.rpc = Objects.requireNonNull(rpc, "rpc");
     this.tx = tx;
     this.contracts = resolve(controller);
+    EthAddress v = getContract(controller, "Verifier");
+    // The reference deploys no Verifier (protocol.md "Verification and slashing"): absent is not an error.
+    this.verifier = v.isZero() ? Optional.empty() : Optional.of(v);
   }
 
   /** A client that signs with the transaction manager's account. */
@@ -189,6 +333,11 @@ public final class ProtocolClient {
 
   public EthRpc rpc() {
     return rpc;
+  }
+
+  /** The contract registered as "Verifier", when the deployment has one (the reference's has none). */
+  public Optional<EthAddress> verifier() {
+    return verifier;
   }
 
   /** The signing account, when there is one. */
@@ -232,7 +381,7 @@ public final class ProtocolClient {
 
   private EthAddress getContract(EthAddress controller, String name) {
     byte[] id = Hash.sha3(name.getBytes(StandardCharsets.US_ASCII));
-    return address(controller, "getContract", new Bytes32(id));
+    return address(controller, "getContract", b32(id));
   }
 
   // ---------------------------------------------------------------- LivepeerToken
@@ -499,7 +648,7 @@ public final class ProtocolClient {
             uint(t.faceValue()),
             new Uint256(t.winProb()),
             new Uint256(t.senderNonce()),
-            new Bytes32(t.recipientRandHash()),
+            b32(t.recipientRandHash()),
             new DynamicBytes(t.auxData()));
     return send("redeemWinningTicket", contracts.ticketBroker(), Wei.ZERO, "redeemWinningTicket",
         ticket, new DynamicBytes(signature), new Uint256(recipientRand));
@@ -520,7 +669,7 @@ public final class ProtocolClient {
   }
 
   public boolean usedTickets(byte[] ticketHash) {
-    return bool(contracts.ticketBroker(), "usedTickets", new Bytes32(ticketHash));
+    return bool(contracts.ticketBroker(), "usedTickets", b32(ticketHash));
   }
 
   public boolean isUnlockInProgress(EthAddress sender) {
@@ -544,6 +693,122 @@ public final class ProtocolClient {
   public String getServiceURI(EthAddress account) {
     List<Type> r = read(contracts.serviceRegistry(), "getServiceURI", List.of(new Address(account.hex())), outs(S));
     return (String) r.getFirst().getValue();
+  }
+
+  // ---------------------------------------------------------------- Verifier
+
+  /**
+   * Submits a fault proof; the caller is the finder and receives the finder fee in LPT. A proof the contract
+   * refuses fails with its revert string ("verdict not signed by a verifier", "fault already slashed", ...).
+   */
+  public TxReceipt submitFault(FaultProof p) {
+    List<Bytes32> hashes = p.renditionHashes();
+    DynamicArray<org.web3j.abi.datatypes.generated.Bytes32> renditions = new DynamicArray<>(
+        org.web3j.abi.datatypes.generated.Bytes32.class,
+        hashes.stream().map(h -> b32(h.toBytes())).toList());
+    return send("submitFault", requireVerifier("submitFault"), Wei.ZERO, "submitFault",
+        new DynamicBytes(p.manifestId()),
+        uint(p.seq()),
+        b32(p.segmentHash().toBytes()),
+        new DynamicBytes(p.profileIds()),
+        new DynamicBytes(p.broadcasterSig()),
+        renditions,
+        new Address(p.transcoder().hex()),
+        new DynamicBytes(p.transcoderSig()),
+        uint(p.renditionIndex()),
+        uint(p.verdictSeq()),
+        uint(p.score()),
+        new DynamicBytes(p.verdictSig()));
+  }
+
+  /** Lets {@code verifier}'s signed verdicts prove faults, or stops it (Verifier owner only). */
+  public TxReceipt setVerifier(EthAddress verifierAccount, boolean allowed) {
+    return send("setVerifier", requireVerifier("setVerifier"), Wei.ZERO, "setVerifier",
+        new Address(verifierAccount.hex()), new Bool(allowed));
+  }
+
+  /** Sets slashAmount, finderFee (ppm, at most 1000000 each) and minScore (Verifier owner only). */
+  public TxReceipt setSlashingParams(SlashingParams params) {
+    return send("setSlashingParams", requireVerifier("setSlashingParams"), Wei.ZERO, "setSlashingParams",
+        uint(params.slashAmount()), uint(params.finderFee()), uint(params.minScore()));
+  }
+
+  public boolean isVerifier(EthAddress account) {
+    return bool(requireVerifier("isVerifier"), "isVerifier", new Address(account.hex()));
+  }
+
+  public SlashingParams slashingParams() {
+    EthAddress v = requireVerifier("slashingParams");
+    return new SlashingParams(uint256(v, "slashAmount").longValueExact(), uint256(v, "finderFee").longValueExact(),
+        uint256(v, "minScore").longValueExact());
+  }
+
+  /** Whether the fault of {@code transcoder} on segment ({@code segmentHash}, {@code seq}) was already slashed. */
+  public boolean faultSlashed(EthAddress transcoder, Bytes32 segmentHash, long seq) {
+    if (seq < 0) {
+      throw new ChainException("seq is unsigned: " + seq);
+    }
+    byte[] packed = new byte[84]; // abi.encodePacked(address, bytes32, uint256)
+    System.arraycopy(transcoder.toBytes(), 0, packed, 0, 20);
+    System.arraycopy(segmentHash.toBytes(), 0, packed, 20, 32);
+    for (int i = 0; i < 8; i++) {
+      packed[83 - i] = (byte) (seq >>> (8 * i));
+    }
+    byte[] key = Hash.sha3(packed);
+    return bool(requireVerifier("faultSlashed"), "faultSlashed", b32(key));
+  }
+
+  private static final String TRANSCODER_SLASHED = topic("TranscoderSlashed(address,address,uint256,uint256)");
+  private static final String FAULT_PROVEN = topic("FaultProven(address,address,address,uint256,bytes32,uint256)");
+
+  /** The TranscoderSlashed events the BondingManager logged in {@code receipt}. */
+  public List<TranscoderSlashed> transcoderSlashed(TxReceipt receipt) {
+    List<TranscoderSlashed> out = new ArrayList<>();
+    for (TxReceipt.EventLog l : logs(receipt, contracts.bondingManager(), TRANSCODER_SLASHED, 2)) {
+      List<Type> d = eventData(l, A, U, U);
+      out.add(new TranscoderSlashed(topicAddress(l, 1), a(d, 0), w(d, 1), w(d, 2)));
+    }
+    return out;
+  }
+
+  /** The FaultProven events the Verifier logged in {@code receipt}. */
+  public List<FaultProven> faultProven(TxReceipt receipt) {
+    List<FaultProven> out = new ArrayList<>();
+    if (verifier.isEmpty()) {
+      return out;
+    }
+    for (TxReceipt.EventLog l : logs(receipt, verifier.get(), FAULT_PROVEN, 4)) {
+      List<Type> d = eventData(l, U, B32, U);
+      out.add(new FaultProven(topicAddress(l, 1), topicAddress(l, 2), topicAddress(l, 3), l(d, 0),
+          Bytes32.of((byte[]) d.get(1).getValue()), l(d, 2)));
+    }
+    return out;
+  }
+
+  private EthAddress requireVerifier(String action) {
+    return verifier.orElseThrow(() -> new ChainException(action + " failed: the Controller at " + contracts.controller()
+        + " has no contract registered as \"Verifier\" (the reference deployment has none)"));
+  }
+
+  private static List<TxReceipt.EventLog> logs(TxReceipt receipt, EthAddress emitter, String topic0, int topics) {
+    return receipt.logs().stream()
+        .filter(l -> l.address().equals(emitter) && l.topics().size() == topics
+            && l.topics().getFirst().equalsIgnoreCase(topic0))
+        .toList();
+  }
+
+  /** An event's non-indexed values, decoded like a function's outputs. */
+  private static List<Type> eventData(TxReceipt.EventLog l, TypeReference<?>... types) {
+    return FunctionReturnDecoder.decode(l.data(), new Function("event", List.of(), outs(types)).getOutputParameters());
+  }
+
+  private static String topic(String signature) {
+    return Hash.sha3String(signature);
+  }
+
+  private static EthAddress topicAddress(TxReceipt.EventLog l, int i) {
+    String t = l.topics().get(i);
+    return EthAddress.of("0x" + t.substring(t.length() - 40));
   }
 
   // ---------------------------------------------------------------- Controller and summaries
@@ -587,11 +852,16 @@ public final class ProtocolClient {
   private static final TypeReference<Uint256> U = new TypeReference<>() {};
   private static final TypeReference<Address> A = new TypeReference<>() {};
   private static final TypeReference<Bool> BOOL = new TypeReference<>() {};
-  private static final TypeReference<Bytes32> B32 = new TypeReference<>() {};
+  private static final TypeReference<org.web3j.abi.datatypes.generated.Bytes32> B32 = new TypeReference<>() {};
   private static final TypeReference<Utf8String> S = new TypeReference<>() {};
 
   private static List<TypeReference<?>> outs(TypeReference<?>... refs) {
     return Arrays.asList(refs);
+  }
+
+  /** web3j's bytes32 ABI type (payments' {@link Bytes32} is the API's). */
+  private static org.web3j.abi.datatypes.generated.Bytes32 b32(byte[] b) {
+    return new org.web3j.abi.datatypes.generated.Bytes32(b);
   }
 
   private static Uint256 uint(Wei w) {

@@ -28,7 +28,8 @@ import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 /**
  * Deploys and wires the whole protocol on a JSON-RPC chain: Controller, LivepeerToken, Minter, the proxied
  * managers (BondingManager, RoundsManager, TicketBroker, ServiceRegistry, each a ManagerProxy registered
- * as "X" in front of a target registered as "XTarget"), the Verifier placeholder and the Governor; sets the
+ * as "X" in front of a target registered as "XTarget"), the Verifier (fault proofs; the deployer owns it and
+ * registers verifiers with {@code setVerifier}) and the Governor; sets the
  * parameters, mints the initial LPT and unpauses the Controller.
  */
 public final class ProtocolDeployer {

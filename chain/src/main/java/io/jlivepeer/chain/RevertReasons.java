@@ -7,13 +7,14 @@ import java.util.Optional;
 
 /**
  * Decodes the bytes a reverting EVM call returns: {@code Error(string)}, {@code Panic(uint256)} and the
- * OpenZeppelin ERC20 custom errors a staking user meets (no allowance, no balance).
+ * OpenZeppelin custom errors a user meets: ERC20 (no allowance, no balance) and Ownable (not the owner).
  */
 final class RevertReasons {
   private static final String ERROR = "08c379a0";
   private static final String PANIC = "4e487b71";
   private static final String ERC20_INSUFFICIENT_ALLOWANCE = "fb8f41b2";
   private static final String ERC20_INSUFFICIENT_BALANCE = "e450d38c";
+  private static final String OWNABLE_UNAUTHORIZED_ACCOUNT = "118cdaa7";
 
   private RevertReasons() {}
 
@@ -35,6 +36,7 @@ final class RevertReasons {
             Optional.of("ERC20: insufficient allowance (allowance " + word(b, 1) + ", needed " + word(b, 2) + "); approve first");
         case ERC20_INSUFFICIENT_BALANCE ->
             Optional.of("ERC20: insufficient balance (balance " + word(b, 1) + ", needed " + word(b, 2) + ")");
+        case OWNABLE_UNAUTHORIZED_ACCOUNT -> Optional.of("caller " + address(word(b, 0)) + " is not the owner");
         default -> Optional.of("custom error 0x" + selector);
       };
     } catch (IndexOutOfBoundsException | ArithmeticException e) {
@@ -50,6 +52,13 @@ final class RevertReasons {
     byte[] w = new byte[32];
     System.arraycopy(b, from, w, 0, 32);
     return new BigInteger(1, w);
+  }
+
+  private static String address(BigInteger word) {
+    if (word.bitLength() > 160) {
+      throw new ArithmeticException("not an address");
+    }
+    return io.jlivepeer.payments.EthAddress.of(String.format("0x%040x", word)).toString();
   }
 
   private static String errorString(byte[] b) {

@@ -84,6 +84,19 @@ class GasReportTest {
                 used(send(() -> chain.bonding(d).bond(stake, t.getAddress()).send())));
         gas.put("unbond (partial)", used(send(() -> chain.bonding(d2).unbond(stake.divide(BigInteger.TWO)).send())));
 
+        // A proven fault (two renditions) against the transcoder, reported by a delegator, sent through the
+        // generated wrapper: slashes 50% of its self-bond and removes it from the pool.
+        Credentials verifier = TestChain.account("verifier");
+        send(() -> chain.verifier(chain.deployer).setVerifier(verifier.getAddress(), true).send());
+        ProtocolClient.FaultProof f = FaultProofs.proof(FaultProofs.key(b), FaultProofs.key(t),
+                FaultProofs.key(verifier), 7, 1, 12_000);
+        gas.put("submitFault (proven fault, slashes and leaves the pool)", used(send(() -> chain.verifier(d)
+                .submitFault(f.manifestId(), BigInteger.valueOf(f.seq()), f.segmentHash().toBytes(), f.profileIds(),
+                        f.broadcasterSig(), f.renditionHashes().stream().map(io.jlivepeer.payments.Bytes32::toBytes)
+                                .toList(), f.transcoder().hex(), f.transcoderSig(),
+                        BigInteger.valueOf(f.renditionIndex()), BigInteger.valueOf(f.verdictSeq()),
+                        BigInteger.valueOf(f.score()), f.verdictSig()).send())));
+
         StringBuilder report = new StringBuilder("| operation | gas used |\n|---|---:|\n");
         gas.forEach((op, used) -> report.append("| ").append(op).append(" | ").append(used).append(" |\n"));
         Path out = Path.of("target", "gas-report.md");
@@ -97,6 +110,7 @@ class GasReportTest {
         assertThat(gas.get("redeemWinningTicket (first in the round)")).isBetween(50_000L, 250_000L);
         assertThat(gas.get("initializeRound (with active stake)")).isBetween(30_000L, 200_000L);
         assertThat(gas.get("claimEarnings (delegator, one reward round)")).isBetween(20_000L, 150_000L);
+        assertThat(gas.get("submitFault (proven fault, slashes and leaves the pool)")).isBetween(50_000L, 400_000L);
     }
 
     private static void approve(Credentials who, BigInteger amount) {

@@ -38,6 +38,14 @@ class RevertReasonsTest {
   }
 
   @Test
+  void decodesOwnableUnauthorizedAccount() {
+    String data = encode("OwnableUnauthorizedAccount",
+        new org.web3j.abi.datatypes.Address("0x2c7536e3605d9c16a7a3d7b1898e529396a65c23"));
+    assertThat(data).startsWith("0x118cdaa7");
+    assertThat(RevertReasons.decode(data)).contains("caller 0x2c7536E3605D9C16a7a3D7b1898e529396a65c23 is not the owner");
+  }
+
+  @Test
   void ignoresGarbage() {
     assertThat(RevertReasons.decode("0x08c379a0ff")).isEmpty();
     assertThat(RevertReasons.decode("nothex")).isEmpty();

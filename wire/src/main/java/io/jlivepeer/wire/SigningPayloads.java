@@ -104,11 +104,7 @@ public final class SigningPayloads {
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(manifestId);
-    byte[] seqBytes = new byte[32]; // uint256 big-endian; seq >= 0 fits in the last 8 bytes
-    for (int i = 0; i < 8; i++) {
-      seqBytes[31 - i] = (byte) (seq >>> (8 * i));
-    }
-    out.writeBytes(seqBytes);
+    out.writeBytes(uint256(seq));
     out.writeBytes(segmentHash);
     for (String id : hexIds) {
       out.writeBytes(id.getBytes(StandardCharsets.US_ASCII));
@@ -125,6 +121,46 @@ public final class SigningPayloads {
   /** As {@link #transcodeResult}, from each rendition's keccak256 (e.g. hashed while it was downloaded). */
   public static byte[] transcodeResultOfHashes(List<byte[]> renditionHashes) {
     return Keccak.hash(renditionHashes.toArray(byte[][]::new));
+  }
+
+  /**
+   * The profile part of {@link #segment(byte[], long, byte[], List)}: for each profile the 8 ASCII hex chars of its
+   * 4-byte legacy id, concatenated. It is the {@code profileIds} argument of Verifier.submitFault.
+   */
+  public static byte[] profileIds(List<VideoProfile> profiles) {
+    StringBuilder ids = new StringBuilder();
+    profiles.forEach(p -> ids.append(WireProfiles.legacyIdHex(p.name())));
+    return ids.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * What a verifier signs over its verdict on one rendition (docs/chain.md "Verifier"), as Verifier.submitFault
+   * rebuilds it: keccak256(transcoder address (20 bytes) || seq as 32-byte big-endian || segment hash ||
+   * rendition hash || score as 32-byte big-endian). The score is milli-dB PSNR against a trusted re-transcode,
+   * 0 for a rendition that failed a hard check; binding seq and segment hash keeps a verdict from being reused
+   * for another segment.
+   */
+  public static byte[] verdict(byte[] transcoder20, long seq, byte[] segmentHash, byte[] renditionHash, long score) {
+    if (transcoder20.length != ADDRESS_LENGTH) {
+      throw new WireException(400, "an Ethereum address is 20 bytes, got " + transcoder20.length);
+    }
+    if (segmentHash.length != 32 || renditionHash.length != 32) {
+      throw new WireException(400, "segment and rendition hashes must be 32 bytes (keccak256), got "
+          + segmentHash.length + " and " + renditionHash.length);
+    }
+    if (seq < 0 || score < 0) {
+      throw new WireException(400, "seq and score are unsigned, got " + seq + " and " + score);
+    }
+    return Keccak.hash(transcoder20, uint256(seq), segmentHash, renditionHash, uint256(score));
+  }
+
+  /** A non-negative long as a 32-byte big-endian uint256 (abi.encodePacked of a uint256). */
+  private static byte[] uint256(long v) {
+    byte[] word = new byte[32];
+    for (int i = 0; i < 8; i++) {
+      word[31 - i] = (byte) (v >>> (8 * i));
+    }
+    return word;
   }
 
   /** What B signs in OrchestratorRequest.sig: keccak256 of its EIP-55 checksummed {@code 0x...} address string. */

@@ -161,6 +161,45 @@ class SigningPayloadsTest {
   }
 
   @Test
+  void profileIdsAreTheSegmentHashsProfilePart() {
+    List<io.jlivepeer.media.VideoProfile> ladder = List.of(VideoProfiles.preset("P144p30fps16x9").orElseThrow(),
+        VideoProfiles.preset("P240p30fps16x9").orElseThrow());
+    byte[] ids = SigningPayloads.profileIds(ladder);
+    assertThat(ids).hasSize(16);
+    byte[] manifest = "abcdef".getBytes(StandardCharsets.US_ASCII);
+    byte[] segmentHash = Arrays.copyOf("browns".getBytes(StandardCharsets.US_ASCII), 32);
+    byte[] seq = new byte[32];
+    seq[30] = (byte) (1234 >> 8);
+    seq[31] = (byte) 1234;
+    assertThat(Keccak.hash(manifest, seq, segmentHash, ids))
+        .isEqualTo(SigningPayloads.segment(manifest, 1234, segmentHash, ladder));
+  }
+
+  @Test
+  void verdictHashPacksAddressSeqHashesAndScoreLikeSolidity() {
+    byte[] transcoder = EthAddress.of(ADDRESS).toBytes();
+    byte[] segmentHash = Keccak.hash(new byte[] {1});
+    byte[] renditionHash = Keccak.hash(new byte[] {2});
+    // abi.encodePacked(address, uint256, bytes32, bytes32, uint256): 20 + 32 + 32 + 32 + 32 bytes
+    byte[] packed = new byte[148];
+    System.arraycopy(transcoder, 0, packed, 0, 20);
+    put32(BigInteger.valueOf(0x0102030405L), packed, 20);
+    System.arraycopy(segmentHash, 0, packed, 52, 32);
+    System.arraycopy(renditionHash, 0, packed, 84, 32);
+    put32(BigInteger.valueOf(12_000), packed, 116);
+    assertThat(SigningPayloads.verdict(transcoder, 0x0102030405L, segmentHash, renditionHash, 12_000))
+        .isEqualTo(org.web3j.crypto.Hash.sha3(packed));
+    assertThat(SigningPayloads.verdict(transcoder, 0x0102030406L, segmentHash, renditionHash, 12_000))
+        .isNotEqualTo(org.web3j.crypto.Hash.sha3(packed));
+    assertThatThrownBy(() -> SigningPayloads.verdict(new byte[19], 1, segmentHash, renditionHash, 0))
+        .isInstanceOf(WireException.class);
+    assertThatThrownBy(() -> SigningPayloads.verdict(transcoder, 1, new byte[31], renditionHash, 0))
+        .isInstanceOf(WireException.class);
+    assertThatThrownBy(() -> SigningPayloads.verdict(transcoder, -1, segmentHash, renditionHash, 0))
+        .isInstanceOf(WireException.class);
+  }
+
+  @Test
   void orchestratorRequestSignsTheChecksummedAddressString() {
     EthKey key = EthKey.fromPrivateKey(KEY);
     byte[] payload = SigningPayloads.orchestratorRequest(key.address().toBytes());
