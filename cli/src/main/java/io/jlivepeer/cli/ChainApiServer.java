@@ -56,7 +56,7 @@ final class ChainApiServer implements AutoCloseable {
       ENDPOINTS.put(p, "POST");
     }
     for (String p : List.of("delegatorInfo", "transcoderInfo", "senderInfo", "protocolParameters",
-        "registeredOrchestrators", "currentRound", "ethAddr", "contractAddresses")) {
+        "registeredOrchestrators", "currentRound", "ethAddr", "contractAddresses", "faults")) {
       ENDPOINTS.put(p, "GET");
     }
   }
@@ -94,7 +94,22 @@ final class ChainApiServer implements AutoCloseable {
     return server.getAddress();
   }
 
+  /** {@code GET /faults}: a broadcaster's verification faults (FaultLog JSON), once a broadcaster serves them. */
+  void serveFaults(java.util.function.Supplier<String> json) {
+    handlers.put("faults", p -> {
+      try {
+        return JSON.readTree(json.get());
+      } catch (IOException e) {
+        throw new IllegalStateException("the fault log is not JSON", e);
+      }
+    });
+  }
+
   private void register() {
+    handlers.put("faults", p -> {
+      throw new ChainUsageException("this node verifies no orchestrators' work: faults are listed by a broadcaster"
+          + " started with -orchAddr and -verificationFreq");
+    });
     handlers.put("bond", p -> tx(client.bond(p.amount("amount"), p.address("toAddr"))));
     handlers.put("unbond", p -> tx(client.unbond(p.amount("amount"))));
     handlers.put(

@@ -110,6 +110,11 @@ final class ChainNode implements AutoCloseable {
     }
   }
 
+  /** Serves a broadcaster's verification faults on the CLI API ({@code livepeer cli faults}). */
+  void serveFaults(java.util.function.Supplier<String> json) {
+    api.serveFaults(json);
+  }
+
   static ChainNode start(ChainOptions o) {
     return new ChainNode(o);
   }

@@ -53,6 +53,7 @@ final class CliCommand implements Callable<Integer> {
         unlock | cancelUnlock | withdraw
         delegatorInfo | transcoderInfo | senderInfo   [addr=<address>]
         protocolParameters | registeredOrchestrators | currentRound | ethAddr | contractAddresses
+        faults                 (a broadcaster with -verificationFreq: the faults found, with evidence)
       """;
 
   @Override

@@ -9,6 +9,9 @@ import io.jlivepeer.media.VideoProfile;
 import io.jlivepeer.media.VideoProfiles;
 import io.jlivepeer.node.BroadcasterConfig;
 import io.jlivepeer.node.BroadcasterNode;
+import io.jlivepeer.node.FaultLog;
+import io.jlivepeer.node.FaultReporter;
+import io.jlivepeer.node.Verification;
 import io.jlivepeer.node.RemoteConfig;
 import io.jlivepeer.node.RemoteTranscoder;
 import java.time.Duration;
@@ -105,7 +108,8 @@ public final class Main implements Callable<Integer> {
         : NodePayments.start(payFlags, config.dataDir());
     Optional<RemoteTranscoder> remote;
     try {
-      remote = remoteTranscoder(flags, config, chain.map(c -> c.broadcaster(flags.pixelsPerUnit)));
+      remote = remoteTranscoder(flags, config, chain.map(c -> c.broadcaster(flags.pixelsPerUnit)), chain);
+      remote.ifPresent(r -> chain.ifPresent(c -> c.chain().serveFaults(r.verification().faults()::json)));
     } catch (RuntimeException e) {
       chain.ifPresent(NodePayments::close);
       throw e;
@@ -139,7 +143,7 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     if (chain.isEmpty()) {
-      try (var node = io.jlivepeer.node.OrchestratorNode.start(config, new FfmpegTranscoder())) {
+      try (var node = io.jlivepeer.node.OrchestratorNode.start(config, transcoderFor(flags))) {
         System.out.println("Orchestrator serving broadcasters at " + node.transcoderUrl() + " (gRPC + HTTPS)"
             + (flags.transcoder ? "; transcoding locally" : "; waiting for remote transcoders (-orchSecret)"));
         awaitShutdown();
@@ -148,13 +152,23 @@ public final class Main implements Callable<Integer> {
     }
     try (NodePayments c = chain.get();
         var payments = c.orchestrator(flags.pricePerUnit, flags.pixelsPerUnit, config.dataDir(), flags.redeemerAddr);
-        var node = io.jlivepeer.node.OrchestratorNode.start(config, new FfmpegTranscoder(), payments)) {
+        var node = io.jlivepeer.node.OrchestratorNode.start(config, transcoderFor(flags), payments)) {
       System.out.println("Orchestrator " + payments.recipient() + " serving broadcasters at " + node.transcoderUrl()
           + " (gRPC + HTTPS), paid with tickets at " + flags.pricePerUnit + " wei per " + flags.pixelsPerUnit
           + " pixels" + (flags.transcoder ? "; transcoding locally" : "; waiting for remote transcoders (-orchSecret)"));
       awaitShutdown();
     }
     return 0;
+  }
+
+  /** The orchestrator's transcoder: FFmpeg, or with the hidden -testCheat one that tampers with what it returns. */
+  private static Transcoder transcoderFor(NodeFlags flags) {
+    if (flags.testCheat.isBlank()) {
+      return new FfmpegTranscoder();
+    }
+    log.warn("-testCheat {}: this orchestrator tampers with its renditions (tests of verification only)",
+        flags.testCheat);
+    return io.jlivepeer.node.CheatingTranscoder.of(flags.testCheat, new FfmpegTranscoder());
   }
 
   /** {@code -redeemer}: the ticket redemption service for orchestrators started with {@code -redeemerAddr}. */
@@ -207,8 +221,37 @@ public final class Main implements Callable<Integer> {
     List<String> addrs = flags.orchAddr == null ? List.of() : Arrays.stream(flags.orchAddr.split(","))
         .map(String::strip).filter(a -> !a.isEmpty()).toList();
     RemoteConfig remote = RemoteConfig.defaults(addrs, config.dataDir()).withMaxAttempts(flags.maxAttempts);
-    return Optional.of(payer.isPresent() ? RemoteTranscoder.start(remote, config.profiles(), payer.get())
-        : RemoteTranscoder.start(remote, config.profiles()));
+    return Optional.of(RemoteTranscoder.start(remote, config.profiles(), payer,
+        verification(flags, config, Optional.empty())));
+  }
+
+  /** As above, with the chain side that proves faults when -slashOnFault is on. */
+  static Optional<RemoteTranscoder> remoteTranscoder(NodeFlags flags, BroadcasterConfig config,
+      Optional<io.jlivepeer.node.BroadcasterPayments> payer, Optional<NodePayments> chain) {
+    if (!remoteMode(flags)) {
+      return Optional.empty();
+    }
+    List<String> addrs = flags.orchAddr == null ? List.of() : Arrays.stream(flags.orchAddr.split(","))
+        .map(String::strip).filter(a -> !a.isEmpty()).toList();
+    RemoteConfig remote = RemoteConfig.defaults(addrs, config.dataDir()).withMaxAttempts(flags.maxAttempts);
+    return Optional.of(RemoteTranscoder.start(remote, config.profiles(), payer, verification(flags, config, chain)));
+  }
+
+  /** -verificationFreq and -slashOnFault: B re-transcodes sampled segments itself, the trusted reference. */
+  static Verification verification(NodeFlags flags, BroadcasterConfig config, Optional<NodePayments> chain) {
+    if (flags.slashOnFault && chain.isEmpty()) {
+      throw new CliException("-slashOnFault proves faults on chain: add -network devchain (or -ethUrl and"
+          + " -ethController) and the broadcaster's account, or drop -slashOnFault");
+    }
+    if (flags.slashOnFault && flags.verificationFreq <= 0) {
+      throw new CliException("-slashOnFault needs -verificationFreq above 0: only verified segments can prove a fault");
+    }
+    if (flags.verificationFreq <= 0) {
+      return Verification.off();
+    }
+    Optional<FaultReporter> reporter = flags.slashOnFault ? chain.map(NodePayments::faultReporter) : Optional.empty();
+    return Verification.of(flags.verificationFreq, Optional.of(new FfmpegTranscoder()),
+        new FaultLog(Optional.of(config.dataDir())), reporter);
   }
 
   /** B sends segments to orchestrators (-orchAddr, -orchWebhookUrl or both) instead of transcoding locally. */

@@ -90,6 +90,23 @@ final class NodeFlags {
           + "Default: ${DEFAULT-VALUE}")
   int maxAttempts;
 
+  @Option(names = {"-verificationFreq", "--verificationFreq"}, defaultValue = "0", paramLabel = "fraction",
+      description = "Broadcaster with -orchAddr: fraction of segments (0 to 1) whose renditions are verified beyond O's"
+          + " signature: decoded, size, frames, duration, charged pixels, and compared with a re-transcode on this"
+          + " machine. A cheater is suspended and the segment redone elsewhere. Default: ${DEFAULT-VALUE} (off)")
+  double verificationFreq;
+
+  @Option(names = {"-slashOnFault", "--slashOnFault"}, arity = "0..1", fallbackValue = "true",
+      description = "Broadcaster on chain: prove each verification fault to the Verifier contract, which slashes the"
+          + " orchestrator's stake and pays this account the finder's fee (the account must be a registered"
+          + " verifier). Default: ${DEFAULT-VALUE}")
+  boolean slashOnFault;
+
+  @Option(names = {"-testCheat", "--testCheat"}, hidden = true, defaultValue = "",
+      description = "Tests only: an orchestrator that tampers with its renditions (watermark, lowres, dropframes,"
+          + " othersegment).")
+  String testCheat;
+
   @Option(names = {"-maxSessions", "--maxSessions"}, defaultValue = "10",
       description = "Most streams transcoded at once; more publishers are refused. Default: ${DEFAULT-VALUE}")
   int maxSessions;

@@ -3,7 +3,10 @@ package io.jlivepeer.cli;
 import io.jlivepeer.chain.ChainRoundsView;
 import io.jlivepeer.chain.ChainTicketBroker;
 import io.jlivepeer.node.BroadcasterPayments;
+import io.jlivepeer.chain.ProtocolClient;
+import io.jlivepeer.node.FaultReporter;
 import io.jlivepeer.node.OrchestratorPayments;
+import io.jlivepeer.payments.Bytes32;
 import io.jlivepeer.node.RedeemerClient;
 import io.jlivepeer.node.RedeemerNode;
 import io.jlivepeer.payments.EthAddress;
@@ -88,6 +91,26 @@ final class NodePayments implements AutoCloseable {
         dataDir.resolve("redeemer"), recipient)
         .withRedeemInterval(ChainOptions.parseDuration("-redeemInterval", flags.redeemInterval));
     return RedeemerNode.start(cfg, broker, rounds, Clock.systemUTC());
+  }
+
+  /**
+   * {@code -slashOnFault}: fault proofs go to the Verifier contract from this node's account, which must be a
+   * registered verifier (the contract's owner adds it with setVerifier) and receives the finder's fee.
+   */
+  FaultReporter faultReporter() {
+    ProtocolClient client = chain.client();
+    if (!client.isVerifier(address())) {
+      org.slf4j.LoggerFactory.getLogger(NodePayments.class).warn("-slashOnFault: account {} is not a registered"
+          + " verifier of the Verifier contract, so its fault proofs will be refused (\"verdict not signed by a"
+          + " verifier\"); ask the contract's owner to call setVerifier", address());
+    }
+    return proof -> {
+      ProtocolClient.FaultProof p = new ProtocolClient.FaultProof(proof.manifestId(), proof.seq(),
+          Bytes32.of(proof.segmentHash()), proof.profileIds(), proof.broadcasterSig(),
+          proof.renditionHashes().stream().map(Bytes32::of).toList(), EthAddress.of(proof.transcoder()),
+          proof.transcoderSig(), proof.renditionIndex(), proof.verdictSeq(), proof.score(), proof.verdictSig());
+      return client.submitFault(p).transactionHash();
+    };
   }
 
   /** This node's account, as payments' type. */

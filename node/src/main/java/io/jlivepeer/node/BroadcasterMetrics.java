@@ -45,7 +45,16 @@ final class BroadcasterMetrics {
               pool.total())
           .gauge("livepeer_broadcaster_orchestrators_trusted", "Trusted orchestrators in the pool.", pool.trusted())
           .gauge("livepeer_broadcaster_orchestrators_suspended",
-              "Orchestrators suspended after failures (used only when no other is left).", pool.suspended());
+              "Orchestrators suspended after failures (used only when no other is left) or for good after a failed"
+                  + " verification.", pool.suspended())
+          // the reference node's names for its verification counters
+          .counter("livepeer_fast_verification_done", "Sampled segments whose renditions were verified.",
+              r.verification().verified())
+          .counter("livepeer_fast_verification_failed", "Verified segments whose renditions failed (tampered).",
+              r.verification().failedVerifications())
+          .histogram("livepeer_broadcaster_verification_seconds",
+              "Per verified segment: decoding and comparing the renditions (the trusted re-transcode included).",
+              r.verification().cost);
     });
     return out.toString();
   }

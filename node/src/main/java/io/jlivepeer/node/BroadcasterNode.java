@@ -59,11 +59,15 @@ public final class BroadcasterNode implements AutoCloseable {
     HttpServer httpServer = null;
     try {
       HttpPushHandler push = new HttpPushHandler(HttpPushConfig.defaults(), this::onPushedSegment);
+      List<Route> routes = new java.util.ArrayList<>(List.of(new HlsHttpHandler(hls).route(),
+          Route.of(HttpPushHandler.PATH_PREFIX, push, HttpMethod.POST, HttpMethod.PUT),
+          MetricsServer.route(metrics::render)));
+      if (transcoder instanceof RemoteTranscoder r) {
+        // the faults verification found in orchestrators' results, with their evidence (also `livepeer cli faults`)
+        routes.add(MetricsServer.textRoute("/faults", "application/json", r.verification().faults()::json));
+      }
       httpServer = HttpServer.start(
-          HttpServerConfig.defaults(config.httpAddr().getHostString(), config.httpAddr().getPort()),
-          List.of(new HlsHttpHandler(hls).route(),
-              Route.of(HttpPushHandler.PATH_PREFIX, push, HttpMethod.POST, HttpMethod.PUT),
-              MetricsServer.route(metrics::render)));
+          HttpServerConfig.defaults(config.httpAddr().getHostString(), config.httpAddr().getPort()), routes);
       this.http = httpServer;
       this.rtmp = RtmpServer.start(
           RtmpConfig.defaults().withBindAddress(config.rtmpAddr()).withMaxStreams(config.maxSessions()),

@@ -76,6 +76,8 @@ public final class OrchestratorPool implements AutoCloseable {
     /** From the discovery webhook (dropped when it stops listing it), not from -orchAddr. */
     final boolean discovered;
     private volatile boolean removed;
+    /** Failed verification (a tampered result): never picked again by this broadcaster. */
+    private volatile boolean faulty;
     private double ewmaMillis = -1;
     private double penaltyMillis;
     private long penaltyAtMillis;
@@ -155,15 +157,31 @@ public final class OrchestratorPool implements AutoCloseable {
     if (orchs.isEmpty()) {
       throw new NodeException("no orchestrators known yet: give -orchAddr, or check that -orchWebhookUrl lists some");
     }
-    List<Orch> candidates = orchs.stream().filter(o -> !exclude.contains(o)).toList();
+    List<Orch> usable = orchs.stream().filter(o -> !o.faulty).toList();
+    if (usable.isEmpty()) {
+      throw new NodeException("every orchestrator failed verification and is suspended (see GET /faults); add"
+          + " honest ones with -orchAddr");
+    }
+    List<Orch> candidates = usable.stream().filter(o -> !exclude.contains(o)).toList();
     if (candidates.isEmpty()) {
-      candidates = orchs;
+      candidates = usable;
     }
     return candidates.stream()
         .min(Comparator.<Orch, Boolean>comparing(o -> penalty(o, now) > SUSPEND_MILLIS)
             .thenComparing(o -> !o.trusted)
             .thenComparingDouble(o -> score(o, now)))
         .orElseThrow();
+  }
+
+  /**
+   * O returned a result that failed verification: it is suspended for good (until this node restarts), so no
+   * later segment of any stream goes there, checked or not.
+   */
+  synchronized void suspendForFault(Orch o) {
+    if (!o.faulty) {
+      o.faulty = true;
+      log.warn("orchestrator {} suspended: its result failed verification", o.addr);
+    }
   }
 
   synchronized void succeeded(Orch o, long roundTripMillis) {
@@ -206,7 +224,7 @@ public final class OrchestratorPool implements AutoCloseable {
   public synchronized List<String> scores() {
     long now = clock.millis();
     return orchs.stream().sorted(Comparator.comparingDouble(o -> score(o, now)))
-        .map(o -> o.addr + "=" + Math.round(score(o, now))).toList();
+        .map(o -> o.addr + "=" + (o.faulty ? "faulty" : Math.round(score(o, now)))).toList();
   }
 
   /** One orchestrator a discovery webhook listed. */
@@ -262,11 +280,12 @@ public final class OrchestratorPool implements AutoCloseable {
   /** Sizes for /metrics. */
   record Counts(int total, int trusted, int suspended) {}
 
+  /** suspended: by failures now, or for good after a failed verification. */
   synchronized Counts counts() {
     long now = clock.millis();
     List<Orch> all = orchs;
     return new Counts(all.size(), (int) all.stream().filter(o -> o.trusted).count(),
-        (int) all.stream().filter(o -> penalty(o, now) > SUSPEND_MILLIS).count());
+        (int) all.stream().filter(o -> o.faulty || penalty(o, now) > SUSPEND_MILLIS).count());
   }
 
   /** The addresses in the pool now, operator-given first. */

@@ -100,11 +100,14 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   private final Optional<BroadcasterPayments> payer;
   /** Orchestrators whose price is above -maxPricePerUnit: not picked again. */
   private final Set<OrchestratorPool.Orch> tooExpensive = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Checks of O's work beyond its signature ({@code -verificationFreq}); off by default. */
+  private final Verification verification;
 
   private RemoteTranscoder(RemoteConfig config, EthKey key, Clock clock, UnaryOperator<OrchestratorInfo> infoView,
-      Optional<BroadcasterPayments> payer) {
+      Optional<BroadcasterPayments> payer, Verification verification) {
     this.config = config;
     this.payer = payer;
+    this.verification = verification;
     this.infoView = infoView;
     this.key = key;
     this.clock = clock;
@@ -147,9 +150,23 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
 
   static RemoteTranscoder start(RemoteConfig config, List<VideoProfile> profiles, Clock clock,
       UnaryOperator<OrchestratorInfo> infoView, Optional<BroadcasterPayments> payer) {
+    return start(config, profiles, clock, infoView, payer, Verification.off());
+  }
+
+  /**
+   * As {@link #start(RemoteConfig, List)}, paying with {@code payer} when present, and checking the orchestrators'
+   * work with {@code verification} (closed with this transcoder).
+   */
+  public static RemoteTranscoder start(RemoteConfig config, List<VideoProfile> profiles,
+      Optional<BroadcasterPayments> payer, Verification verification) {
+    return start(config, profiles, Clock.systemUTC(), UnaryOperator.identity(), payer, verification);
+  }
+
+  static RemoteTranscoder start(RemoteConfig config, List<VideoProfile> profiles, Clock clock,
+      UnaryOperator<OrchestratorInfo> infoView, Optional<BroadcasterPayments> payer, Verification verification) {
     EthKey key = payer.isPresent() ? EthKey.fromPrivateKey(payer.get().accountKey())
         : loadOrCreateKey(config.dataDir());
-    RemoteTranscoder t = new RemoteTranscoder(config, key, clock, infoView, payer);
+    RemoteTranscoder t = new RemoteTranscoder(config, key, clock, infoView, payer, verification);
     int answered = t.pool.discover(profiles);
     log.info("broadcaster {}: {} of {} orchestrators answered discovery; scores {}", t.key.address(),
         answered, config.orchAddrs().size(), t.pool.scores());
@@ -183,6 +200,12 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   public void close() {
     pool.close();
     executor.shutdownNow();
+    verification.close();
+  }
+
+  /** This broadcaster's verification of orchestrators' work (counters, faults). */
+  public Verification verification() {
+    return verification;
   }
 
   /** Why one attempt failed; {@code refresh} means O's session info must be fetched again. */
@@ -209,6 +232,8 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     private Optional<OrchestratorPool.Orch> lastUsed = Optional.empty();
     /** Segments each O transcoded in its current O session. */
     private final Map<OrchestratorPool.Orch, Integer> served = new HashMap<>();
+    /** This stream's checks of O's results (with its own trusted re-transcode session). */
+    private final SegmentVerifier verifier = verification.newStreamVerifier();
 
     Session(List<VideoProfile> profiles) {
       this.profiles = profiles;
@@ -375,6 +400,11 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
         throw new AttemptFailed("the renditions' signature does not match the orchestrator's address "
             + SigningPayloads.checksumAddress(info.getAddress().toByteArray()));
       }
+      Optional<String> tampered = verification.verify(verifier, pool, o, info, segment, segData, profiles, renditions,
+          hashes, result.getData().getSig().toByteArray(), key);
+      if (tampered.isPresent()) {
+        throw new AttemptFailed(tampered.get()); // never reaches a playlist; the next attempt goes elsewhere
+      }
       if (payer.isPresent()) {
         payer.get().charged(info, PaymentCodec.encodedPixels(outs));
         if (result.hasInfo()) {
@@ -493,6 +523,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
         payer.ifPresent(p -> p.endSession(info));
       });
       infos.clear();
+      verifier.close();
     }
   }
 
