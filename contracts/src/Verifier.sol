@@ -41,7 +41,7 @@ contract Verifier is Manager, Ownable {
     );
 
     constructor(address _controller) Manager(_controller) Ownable(msg.sender) {
-        _setSlashingParams(500000, 500000, 25000);
+        _setSlashingParams(500000, 500000, 30000);
     }
 
     function setVerifier(address _verifier, bool _allowed) external onlyOwner {
@@ -81,12 +81,13 @@ contract Verifier is Manager, Ownable {
             "invalid transcoder signature"
         );
         bytes32 renditionHash = _renditionHashes[_renditionIndex];
-        _checkVerdict(_transcoder, _seq, _segmentHash, renditionHash, _verdictSeq, _score, _verdictSig);
+        _checkVerdict(_transcoder, broadcaster, _seq, _segmentHash, renditionHash, _verdictSeq, _score, _verdictSig);
         _slash(_transcoder, _segmentHash, _seq, broadcaster, renditionHash, _score);
     }
 
     function _checkVerdict(
         address _transcoder,
+        address _broadcaster,
         uint256 _seq,
         bytes32 _segmentHash,
         bytes32 _renditionHash,
@@ -96,7 +97,8 @@ contract Verifier is Manager, Ownable {
     ) private view {
         require(_verdictSeq == _seq, "verdict is for another segment");
         address signer = _personalSigner(
-            keccak256(abi.encodePacked(_transcoder, _verdictSeq, _segmentHash, _renditionHash, _score)), _verdictSig
+            keccak256(abi.encodePacked(_transcoder, _broadcaster, _verdictSeq, _segmentHash, _renditionHash, _score)),
+            _verdictSig
         );
         require(signer != address(0) && isVerifier[signer], "verdict not signed by a verifier");
         require(_score < minScore, "rendition passed verification");

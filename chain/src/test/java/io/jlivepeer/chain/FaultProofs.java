@@ -39,8 +39,10 @@ final class FaultProofs {
   }
 
   /** The verifier's signature over its verdict on rendition {@code index} of segment {@code seq}. */
-  static byte[] verdictSig(EthKey verifier, EthAddress transcoder, long seq, int index, long score) {
-    return SigningPayloads.sign(verifier, SigningPayloads.verdict(transcoder.toBytes(), seq, segmentHash(seq),
+  static byte[] verdictSig(EthKey verifier, EthAddress transcoder, EthAddress broadcaster, long seq, int index,
+      long score) {
+    return SigningPayloads.sign(verifier, SigningPayloads.verdict(transcoder.toBytes(), broadcaster.toBytes(), seq,
+        segmentHash(seq),
         renditionHashes(seq).get(index), score));
   }
 
@@ -52,6 +54,6 @@ final class FaultProofs {
     byte[] transcoderSig = SigningPayloads.sign(transcoder, SigningPayloads.transcodeResultOfHashes(renditions));
     return new FaultProof(MANIFEST, seq, Bytes32.of(segmentHash), SigningPayloads.profileIds(LADDER), broadcasterSig,
         renditions.stream().map(Bytes32::of).toList(), transcoder.address(), transcoderSig, index, seq, score,
-        verdictSig(verifier, transcoder.address(), seq, index, score));
+        verdictSig(verifier, transcoder.address(), broadcaster.address(), seq, index, score));
   }
 }

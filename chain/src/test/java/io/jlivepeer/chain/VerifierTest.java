@@ -116,7 +116,7 @@ class VerifierTest {
   void deployedWithTheDefaultsOwnedByTheDeployer() {
     ProtocolClient reader = ProtocolClient.readOnly(rpc, EthAddress.of(chain.deployment.controller()));
     assertThat(reader.verifier()).contains(EthAddress.of(chain.deployment.verifier()));
-    assertThat(reader.slashingParams()).isEqualTo(new SlashingParams(500_000, 500_000, 25_000));
+    assertThat(reader.slashingParams()).isEqualTo(new SlashingParams(500_000, 500_000, 30_000));
     assertThat(TestChain.call(() -> chain.verifier(chain.deployer).owner().send()))
         .isEqualToIgnoringCase(chain.deployer.getAddress());
     assertThat(reader.isVerifier(verifierKey.address())).isTrue();
@@ -196,14 +196,17 @@ class VerifierTest {
   @Test
   void verdictForAnotherSegmentIsRefused() {
     FaultProof p = proof();
-    byte[] forNextSeq = FaultProofs.verdictSig(verifierKey, transcoder(), SEQ + 1, INDEX, BAD_SCORE);
+    byte[] forNextSeq = FaultProofs.verdictSig(verifierKey, transcoder(), broadcasterKey.address(), SEQ + 1, INDEX, BAD_SCORE);
     refused(p.withVerdict(SEQ + 1, BAD_SCORE, forNextSeq), "verdict is for another segment");
     // A verdict naming this seq but made for another segment or rendition recovers to someone else.
     byte[] otherSegment = io.jlivepeer.wire.SigningPayloads.sign(verifierKey, io.jlivepeer.wire.SigningPayloads.verdict(
-        transcoder().toBytes(), SEQ, FaultProofs.segmentHash(SEQ + 1), p.renditionHashes().get(INDEX).toBytes(), BAD_SCORE));
+        transcoder().toBytes(), broadcasterKey.address().toBytes(), SEQ, FaultProofs.segmentHash(SEQ + 1), p.renditionHashes().get(INDEX).toBytes(), BAD_SCORE));
     refused(p.withVerdict(SEQ, BAD_SCORE, otherSegment), "verdict not signed by a verifier");
-    refused(p.withVerdict(SEQ, BAD_SCORE, FaultProofs.verdictSig(verifierKey, transcoder(), SEQ, 0, BAD_SCORE)),
+    refused(p.withVerdict(SEQ, BAD_SCORE, FaultProofs.verdictSig(verifierKey, transcoder(), broadcasterKey.address(), SEQ, 0, BAD_SCORE)),
         "verdict not signed by a verifier");
+    // ... and so does one the verifier made for another broadcaster's segment (the signature names its signer) ...
+    refused(p.withVerdict(SEQ, BAD_SCORE, FaultProofs.verdictSig(verifierKey, transcoder(), strangerKey.address(), SEQ,
+        INDEX, BAD_SCORE)), "verdict not signed by a verifier");
     // ... and so does one whose score was changed after signing.
     refused(p.withVerdict(SEQ, BAD_SCORE - 1, p.verdictSig()), "verdict not signed by a verifier");
   }
@@ -211,7 +214,7 @@ class VerifierTest {
   @Test
   void verdictByANonVerifierIsRefused() {
     FaultProof bySomeone = proof().withVerdict(SEQ, BAD_SCORE,
-        FaultProofs.verdictSig(strangerKey, transcoder(), SEQ, INDEX, BAD_SCORE));
+        FaultProofs.verdictSig(strangerKey, transcoder(), broadcasterKey.address(), SEQ, INDEX, BAD_SCORE));
     refused(bySomeone, "verdict not signed by a verifier");
     owner.setVerifier(verifierKey.address(), false);
     assertThat(owner.isVerifier(verifierKey.address())).isFalse();
@@ -223,7 +226,7 @@ class VerifierTest {
     refused(FaultProofs.proof(broadcasterKey, transcoderKey, verifierKey, SEQ, INDEX, 41_000),
         "rendition passed verification");
     // minScore itself passes.
-    refused(FaultProofs.proof(broadcasterKey, transcoderKey, verifierKey, SEQ, INDEX, 25_000),
+    refused(FaultProofs.proof(broadcasterKey, transcoderKey, verifierKey, SEQ, INDEX, 30_000),
         "rendition passed verification");
   }
 
@@ -250,7 +253,7 @@ class VerifierTest {
     assertThatThrownBy(() -> stranger.setSlashingParams(new SlashingParams(1, 1, 1)))
         .satisfies(e -> assertThat(((ChainException) e).revertReason()).contains(notOwner));
     assertThat(owner.isVerifier(strangerKey.address())).isFalse();
-    assertThat(owner.slashingParams()).isEqualTo(new SlashingParams(500_000, 500_000, 25_000));
+    assertThat(owner.slashingParams()).isEqualTo(new SlashingParams(500_000, 500_000, 30_000));
   }
 
   @Test

@@ -147,7 +147,8 @@ public final class Verification implements AutoCloseable {
     byte[] segmentHash = segData.getHash().toByteArray();
     byte[] disputed = renditionHashes.get(f.rendition());
     byte[] verdict = SigningPayloads.sign(key,
-        SigningPayloads.verdict(transcoder, segData.getSeq(), segmentHash, disputed, f.scoreMilliDb()));
+        SigningPayloads.verdict(transcoder, key.address().toBytes(), segData.getSeq(), segmentHash, disputed,
+            f.scoreMilliDb()));
     return new FaultReporter.FaultProof(segData.getManifestId().toByteArray(), segData.getSeq(), segmentHash,
         SigningPayloads.profileIds(profiles), segData.getSig().toByteArray(), new ArrayList<>(renditionHashes), transcoder, resultSig,
         f.rendition(), f.scoreMilliDb(), segData.getSeq(), verdict);

@@ -143,7 +143,7 @@ class VerificationTest {
     assertThat(recover(Keccak.hash(p.renditionHashes().toArray(byte[][]::new)), p.transcoderSig()))
         .isEqualTo(EthAddress.of(cheater.ethAddress()));
     assertThat(p.verdictSeq()).isEqualTo(p.seq());
-    assertThat(recover(SigningPayloads.verdict(p.transcoder(), p.verdictSeq(), p.segmentHash(),
+    assertThat(recover(SigningPayloads.verdict(p.transcoder(), bAddress.toBytes(), p.verdictSeq(), p.segmentHash(),
         p.renditionHashes().get(p.renditionIndex()), p.score()), p.verdictSig())).isEqualTo(bAddress);
     assertThat(p.score()).as("milli-dB, below the 30 dB threshold").isLessThan(30_000);
   }

@@ -135,14 +135,17 @@ public final class SigningPayloads {
 
   /**
    * What a verifier signs over its verdict on one rendition (docs/chain.md "Verifier"), as Verifier.submitFault
-   * rebuilds it: keccak256(transcoder address (20 bytes) || seq as 32-byte big-endian || segment hash ||
-   * rendition hash || score as 32-byte big-endian). The score is milli-dB PSNR against a trusted re-transcode,
-   * 0 for a rendition that failed a hard check; binding seq and segment hash keeps a verdict from being reused
-   * for another segment.
+   * rebuilds it: keccak256(transcoder address (20 bytes) || broadcaster address (20 bytes) || seq as 32-byte
+   * big-endian || segment hash || rendition hash || score as 32-byte big-endian). The score is milli-dB PSNR
+   * against a trusted re-transcode, 0 for a rendition that failed a hard check. Binding the broadcaster, seq and
+   * segment hash keeps a verdict from being reused for another segment, and ties the segment signature to the
+   * broadcaster the verifier vouches for (any well-formed signature recovers to some address).
    */
-  public static byte[] verdict(byte[] transcoder20, long seq, byte[] segmentHash, byte[] renditionHash, long score) {
-    if (transcoder20.length != ADDRESS_LENGTH) {
-      throw new WireException(400, "an Ethereum address is 20 bytes, got " + transcoder20.length);
+  public static byte[] verdict(byte[] transcoder20, byte[] broadcaster20, long seq, byte[] segmentHash,
+      byte[] renditionHash, long score) {
+    if (transcoder20.length != ADDRESS_LENGTH || broadcaster20.length != ADDRESS_LENGTH) {
+      throw new WireException(400, "an Ethereum address is 20 bytes, got " + transcoder20.length + " and "
+          + broadcaster20.length);
     }
     if (segmentHash.length != 32 || renditionHash.length != 32) {
       throw new WireException(400, "segment and rendition hashes must be 32 bytes (keccak256), got "
@@ -151,7 +154,7 @@ public final class SigningPayloads {
     if (seq < 0 || score < 0) {
       throw new WireException(400, "seq and score are unsigned, got " + seq + " and " + score);
     }
-    return Keccak.hash(transcoder20, uint256(seq), segmentHash, renditionHash, uint256(score));
+    return Keccak.hash(transcoder20, broadcaster20, uint256(seq), segmentHash, renditionHash, uint256(score));
   }
 
   /** A non-negative long as a 32-byte big-endian uint256 (abi.encodePacked of a uint256). */

@@ -180,22 +180,29 @@ class SigningPayloadsTest {
     byte[] transcoder = EthAddress.of(ADDRESS).toBytes();
     byte[] segmentHash = Keccak.hash(new byte[] {1});
     byte[] renditionHash = Keccak.hash(new byte[] {2});
-    // abi.encodePacked(address, uint256, bytes32, bytes32, uint256): 20 + 32 + 32 + 32 + 32 bytes
-    byte[] packed = new byte[148];
+    byte[] broadcaster = new byte[20];
+    broadcaster[19] = 0x42;
+    // abi.encodePacked(address, address, uint256, bytes32, bytes32, uint256): 20 + 20 + 32 + 32 + 32 + 32 bytes
+    byte[] packed = new byte[168];
     System.arraycopy(transcoder, 0, packed, 0, 20);
-    put32(BigInteger.valueOf(0x0102030405L), packed, 20);
-    System.arraycopy(segmentHash, 0, packed, 52, 32);
-    System.arraycopy(renditionHash, 0, packed, 84, 32);
-    put32(BigInteger.valueOf(12_000), packed, 116);
-    assertThat(SigningPayloads.verdict(transcoder, 0x0102030405L, segmentHash, renditionHash, 12_000))
+    System.arraycopy(broadcaster, 0, packed, 20, 20);
+    put32(BigInteger.valueOf(0x0102030405L), packed, 40);
+    System.arraycopy(segmentHash, 0, packed, 72, 32);
+    System.arraycopy(renditionHash, 0, packed, 104, 32);
+    put32(BigInteger.valueOf(12_000), packed, 136);
+    assertThat(SigningPayloads.verdict(transcoder, broadcaster, 0x0102030405L, segmentHash, renditionHash, 12_000))
         .isEqualTo(org.web3j.crypto.Hash.sha3(packed));
-    assertThat(SigningPayloads.verdict(transcoder, 0x0102030406L, segmentHash, renditionHash, 12_000))
+    assertThat(SigningPayloads.verdict(transcoder, broadcaster, 0x0102030406L, segmentHash, renditionHash, 12_000))
         .isNotEqualTo(org.web3j.crypto.Hash.sha3(packed));
-    assertThatThrownBy(() -> SigningPayloads.verdict(new byte[19], 1, segmentHash, renditionHash, 0))
+    assertThat(SigningPayloads.verdict(transcoder, transcoder, 0x0102030405L, segmentHash, renditionHash, 12_000))
+        .as("another broadcaster").isNotEqualTo(org.web3j.crypto.Hash.sha3(packed));
+    assertThatThrownBy(() -> SigningPayloads.verdict(new byte[19], broadcaster, 1, segmentHash, renditionHash, 0))
         .isInstanceOf(WireException.class);
-    assertThatThrownBy(() -> SigningPayloads.verdict(transcoder, 1, new byte[31], renditionHash, 0))
+    assertThatThrownBy(() -> SigningPayloads.verdict(transcoder, new byte[21], 1, segmentHash, renditionHash, 0))
         .isInstanceOf(WireException.class);
-    assertThatThrownBy(() -> SigningPayloads.verdict(transcoder, -1, segmentHash, renditionHash, 0))
+    assertThatThrownBy(() -> SigningPayloads.verdict(transcoder, broadcaster, 1, new byte[31], renditionHash, 0))
+        .isInstanceOf(WireException.class);
+    assertThatThrownBy(() -> SigningPayloads.verdict(transcoder, broadcaster, -1, segmentHash, renditionHash, 0))
         .isInstanceOf(WireException.class);
   }
 
