@@ -98,6 +98,8 @@ final class DemoChain implements AutoCloseable {
       c.transcoder(0, 0);
     }
     broadcaster.chain().client().fundDepositAndReserve(settings.deposit(), settings.reserve());
+    // the broadcaster verifies orchestrators' work; as a registered verifier its fault proofs slash (-slashOnFault)
+    devchain.registerVerifier(broadcaster.chain().address());
     initialDeposit = settings.deposit();
     nextRound(first); // bonded stake is active from the next round
     for (NodePayments o : orchestrators) {
@@ -155,6 +157,15 @@ final class DemoChain implements AutoCloseable {
         "-cliAddr", "127.0.0.1:0", "-blockPollingInterval", "200ms", "-ticketEV", settings.ticketEV(),
         "-maxFaceValue", settings.maxFaceValue(), "-redeemInterval", settings.redeemInterval(),
         "-pricePerUnit", Long.toString(settings.pricePerUnit()), "-pixelsPerUnit", "1");
+  }
+
+  /** The chain's flags for the broadcaster's account run as its own process (tests): it pays with tickets. */
+  List<String> broadcasterArgs() {
+    DevchainInfo info = devchain.info();
+    return List.of("-ethUrl", info.rpcUrl(), "-ethController", info.controller().toString(),
+        "-ethKeystorePath", info.accounts().get(orchestrators.size()).keystore().toString(), "-ethPassword",
+        Devchain.KEYSTORE_PASSWORD, "-blockPollingInterval", "200ms", "-maxTicketEV", settings.ticketEV(),
+        "-pixelsPerUnit", "1");
   }
 
   int orchestratorCount() {

@@ -4,6 +4,7 @@ import io.jlivepeer.chain.ChainException;
 import io.jlivepeer.chain.EthRpc;
 import io.jlivepeer.chain.Keystores;
 import io.jlivepeer.chain.ProtocolClient;
+import io.jlivepeer.chain.TxManager;
 import io.jlivepeer.chain.ProtocolDeployer;
 import io.jlivepeer.payments.EthAddress;
 import io.jlivepeer.payments.Wei;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.web3j.crypto.Credentials;
 
 /**
  * A local development chain: anvil on loopback with the whole protocol deployed, a set of fresh accounts
@@ -83,6 +85,18 @@ final class Devchain implements AutoCloseable {
       minerRpc.call("evm_mine");
     } catch (ChainException e) {
       log.debug("devchain: mining a block failed: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Registers {@code account} as a verifier of the Verifier contract (the deployer owns it): its verdicts then
+   * count, so a broadcaster on that account with -slashOnFault can prove faults.
+   */
+  void registerVerifier(EthAddress account) {
+    try (EthRpc rpc = EthRpc.connect(info.rpcUrl());
+        TxManager tx = TxManager.create(rpc, Credentials.create(DevchainDeployment.DEPLOYER_KEY),
+            TxManager.Config.DEFAULTS.withPollInterval(java.time.Duration.ofMillis(100)))) {
+      ProtocolClient.connect(tx, info.controller()).setVerifier(account, true);
     }
   }
 

@@ -1,5 +1,7 @@
 package io.jlivepeer.media;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 
@@ -171,6 +173,90 @@ public final class RenditionVerifier {
     }
   }
 
+  /**
+   * Luma PSNR of each of {@code candidates} (renditions of one segment, any sizes) against their source {@code
+   * sourceTs} scaled to that candidate's size: how faithful each rendition is to what it was made from, whatever the
+   * encoder. The source is decoded once for all of them. Each compared candidate frame (every {@code sampleEvery}-th)
+   * is paired with the first source frame at or after its time (within a millisecond), times counted from each
+   * stream's first frame, so a rendition at another frame rate is compared with the source frames it shows. The
+   * source is scaled with a box filter when shrinking and bilinearly when growing; that scaler is not the encoder's,
+   * so the figure is for comparing renditions of one source with each other (an honest and a tampered one differ by
+   * far more than two scalers do), not an absolute quality.
+   *
+   * @throws MediaException when an input is not decodable MPEG-TS video, exceeds the limits or is not 8-bit YUV
+   */
+  public List<PsnrResult> psnrAgainstSource(List<byte[]> candidates, byte[] sourceTs, int sampleEvery) {
+    Objects.requireNonNull(sourceTs, "sourceTs");
+    if (sampleEvery < 1) {
+      throw new IllegalArgumentException("sampleEvery must be >= 1, not " + sampleEvery);
+    }
+    List<VideoFrames> opened = new ArrayList<>();
+    try (VideoFrames source = open(sourceTs, "source")) {
+      int n = candidates.size();
+      Comparison[] c = new Comparison[n];
+      for (int k = 0; k < n; k++) {
+        VideoFrames f = open(candidates.get(k), "candidate " + k);
+        opened.add(f);
+        c[k] = new Comparison(f, next(f, "candidate " + k));
+      }
+      LumaPlane candidatePlane = new LumaPlane();
+      while (next(source, "source")) {
+        long sourceAt = source.currentMillis();
+        for (int k = 0; k < n; k++) {
+          Comparison ck = c[k];
+          boolean scaledForThisFrame = false;
+          // every candidate frame whose time is at most this source frame's (+1 ms) pairs with it
+          while (ck.alive && ck.frames.currentMillis() <= sourceAt + 1) {
+            if (ck.index % sampleEvery == 0) {
+              AVFrame fc = ck.frames.frame();
+              if (!scaledForThisFrame) {
+                ck.scaled.scaleFrom(source.frame(), fc.width(), fc.height());
+                scaledForThisFrame = true;
+              }
+              double mse = candidatePlane.load(fc).mse(ck.scaled);
+              ck.sumMse += mse;
+              ck.maxMse = Math.max(ck.maxMse, mse);
+              ck.compared++;
+            }
+            ck.index++;
+            ck.alive = next(ck.frames, "candidate " + k);
+          }
+        }
+      }
+      Probe ps = probe(source, "source");
+      List<PsnrResult> out = new ArrayList<>(n);
+      for (int k = 0; k < n; k++) {
+        if (c[k].alive) {
+          skipRest(c[k].frames, "candidate " + k);
+        }
+        Probe pc = probe(c[k].frames, "candidate " + k);
+        out.add(c[k].compared == 0 ? new PsnrResult(0, 0, 0, true, pc, ps)
+            : new PsnrResult(psnr(c[k].sumMse / c[k].compared), psnr(c[k].maxMse), c[k].compared, true, pc, ps));
+      }
+      return out;
+    } finally {
+      for (VideoFrames f : opened) {
+        f.close();
+      }
+    }
+  }
+
+  /** One candidate's side of {@link #psnrAgainstSource}: its decoder, the source scaled to its size, the sums. */
+  private static final class Comparison {
+    final VideoFrames frames;
+    final LumaPlane scaled = new LumaPlane();
+    boolean alive;
+    int index;
+    int compared;
+    double sumMse;
+    double maxMse;
+
+    Comparison(VideoFrames frames, boolean alive) {
+      this.frames = frames;
+      this.alive = alive;
+    }
+  }
+
   static double psnr(double mse) {
     if (mse <= 0) {
       return MAX_PSNR_DB;
@@ -211,6 +297,8 @@ public final class RenditionVerifier {
   /** A reusable copy of one frame's Y plane (grown when a bigger frame comes, never per frame or pixel). */
   private static final class LumaPlane {
     private byte[] pixels = new byte[0];
+    /** The unscaled source plane while scaling (reused). */
+    private byte[] source = new byte[0];
     private int width;
     private int height;
     private int stride;
@@ -227,6 +315,63 @@ public final class RenditionVerifier {
         pixels = new byte[size];
       }
       frame.data(0).get(pixels, 0, size);
+      return this;
+    }
+
+    /**
+     * This plane becomes {@code frame}'s Y plane scaled to {@code w} x {@code h}: each output pixel the mean of the
+     * source pixels it covers when shrinking (box filter), bilinear between the nearest four when growing.
+     */
+    LumaPlane scaleFrom(AVFrame frame, int w, int h) {
+      int sw = frame.width();
+      int sh = frame.height();
+      int sstride = frame.linesize(0);
+      if (sstride < sw || sh <= 0 || w <= 0 || h <= 0) {
+        throw new MediaException("unexpected frame layout: " + sw + "x" + sh + ", stride " + sstride);
+      }
+      int srcSize = sstride * (sh - 1) + sw;
+      if (source.length < srcSize) {
+        source = new byte[srcSize];
+      }
+      frame.data(0).get(source, 0, srcSize);
+      width = w;
+      height = h;
+      stride = w;
+      if (pixels.length < w * h) {
+        pixels = new byte[w * h];
+      }
+      for (int y = 0; y < h; y++) {
+        int y0 = (int) ((long) y * sh / h);
+        int y1 = Math.max(y0 + 1, (int) ((long) (y + 1) * sh / h));
+        for (int x = 0; x < w; x++) {
+          int v;
+          if (sw >= w && sh >= h) {
+            int x0 = (int) ((long) x * sw / w);
+            int x1 = Math.max(x0 + 1, (int) ((long) (x + 1) * sw / w));
+            int sum = 0;
+            for (int yy = y0; yy < y1; yy++) {
+              int row = yy * sstride;
+              for (int xx = x0; xx < x1; xx++) {
+                sum += source[row + xx] & 0xFF;
+              }
+            }
+            v = sum / ((y1 - y0) * (x1 - x0));
+          } else {
+            double fx = Math.max(0, (x + 0.5) * sw / w - 0.5);
+            double fy = Math.max(0, (y + 0.5) * sh / h - 0.5);
+            int ix = Math.min((int) fx, sw - 1);
+            int iy = Math.min((int) fy, sh - 1);
+            int jx = Math.min(ix + 1, sw - 1);
+            int jy = Math.min(iy + 1, sh - 1);
+            double dx = fx - ix;
+            double dy = fy - iy;
+            double top = (source[iy * sstride + ix] & 0xFF) * (1 - dx) + (source[iy * sstride + jx] & 0xFF) * dx;
+            double bottom = (source[jy * sstride + ix] & 0xFF) * (1 - dx) + (source[jy * sstride + jx] & 0xFF) * dx;
+            v = (int) Math.round(top * (1 - dy) + bottom * dy);
+          }
+          pixels[y * w + x] = (byte) v;
+        }
+      }
       return this;
     }
 

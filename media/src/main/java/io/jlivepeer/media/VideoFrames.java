@@ -235,6 +235,11 @@ final class VideoFrames implements AutoCloseable {
         || format == AV_PIX_FMT_NV12 || format == AV_PIX_FMT_GRAY8;
   }
 
+  /** The current frame's time in ms from the first frame (after {@link #next()} returned true). */
+  long currentMillis() {
+    return millis(previousPts - firstPts);
+  }
+
   /** The current frame (after {@link #next()} returned true). */
   AVFrame frame() {
     return frame;

@@ -6,6 +6,7 @@ import io.jlivepeer.media.RenditionVerifier;
 import io.jlivepeer.media.Segment;
 import io.jlivepeer.media.Transcoder;
 import io.jlivepeer.media.VideoProfile;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,17 +24,14 @@ import java.util.function.DoubleSupplier;
 final class SegmentVerifier implements AutoCloseable {
   /**
    * @param frequency fraction of segments checked, 0 (off) to 1 (every one)
-   * @param minPsnrDb a rendition whose luma PSNR against the trusted re-transcode is below this is tampered
+   * @param minPsnrDb a rendition scoring below this (see {@link SegmentVerifier#check}) is tampered
    * @param psnrSampleEvery compare every n-th frame (1: all), to bound the cost
    * @param frameTolerance allowed relative difference of frame count and duration from the source's
    * @param pixelTolerance allowed excess of charged pixels over decoded width x height x frames
    */
   record Config(double frequency, double minPsnrDb, int psnrSampleEvery, double frameTolerance,
       double pixelTolerance) {
-    /**
-     * 30 dB: honest encodes of one source by x264 at any preset scored 36.7-57 dB against our re-transcode, a
-     * watermark 18-21 dB and dropped frames 23-26 dB (docs/benchmarks.md, "Verification").
-     */
+    /** 30: a rendition 6 dB less faithful to the source than a trusted re-transcode (docs/benchmarks.md). */
     static final double DEFAULT_MIN_PSNR_DB = 30;
 
     Config {
@@ -51,7 +49,10 @@ final class SegmentVerifier implements AutoCloseable {
     }
   }
 
-  /** What failed, for the fault log and the proof; score is milli-dB PSNR, 0 for a failed hard check. */
+  /** Where a trusted re-transcode sits on the score scale: a rendition 6 dB less faithful scores 30. */
+  static final double TRUSTED_SCORE_DB = 36;
+
+  /** What failed, for the fault log and the proof; score is milli-dB (see {@link #check}), 0 for a hard check. */
   record Finding(int rendition, String kind, String detail, long scoreMilliDb) {}
 
   private final Config config;
@@ -73,34 +74,50 @@ final class SegmentVerifier implements AutoCloseable {
     return config.frequency() > 0 && random.getAsDouble() < config.frequency();
   }
 
-  /** Empty when every rendition passes. */
+  /**
+   * Empty when every rendition passes. With a trusted transcoder the picture check compares faithfulness to the
+   * source: each rendition's luma PSNR against the source scaled to its size, next to that of the trusted
+   * re-transcode of the same rendition (one pass decodes the source once for all of them). The score is the
+   * rendition's PSNR relative to the trusted one's, on a scale where the trusted re-transcode scores {@value
+   * #TRUSTED_SCORE_DB} dB: below {@link Config#minPsnrDb} (30) means at least 6 dB less faithful than an honest
+   * encode. Comparing with the source rather than with the trusted rendition itself keeps hard content honest: two
+   * honest encodes of grainy or fast content differ from each other by as much as each differs from the source.
+   */
   Optional<Finding> check(Segment source, List<VideoProfile> profiles, List<Rendition> renditions) {
-    RenditionVerifier.Probe src = media.probe(source.data());
+    int n = renditions.size();
+    List<RenditionVerifier.PsnrResult> compared = List.of();
+    if (trusted.isPresent()) {
+      List<Rendition> reference = retranscode(source, profiles);
+      List<byte[]> all = new ArrayList<>(2 * n);
+      renditions.forEach(r -> all.add(r.data()));
+      reference.forEach(r -> all.add(r.data()));
+      try {
+        compared = media.psnrAgainstSource(all, source.data(), config.psnrSampleEvery());
+      } catch (MediaException e) {
+        compared = List.of(); // a rendition does not decode: the probes below say which
+      }
+    }
+    RenditionVerifier.Probe src = compared.isEmpty() ? media.probe(source.data()) : compared.get(0).reference();
     double sourceSeconds = src.decodable() && src.durationMillis() > 0 ? src.durationMillis() / 1000.0
         : source.durationMillis() / 1000.0;
-    List<Rendition> reference = trusted.isPresent() ? retranscode(source, profiles) : List.of();
-    for (int i = 0; i < renditions.size(); i++) {
+    for (int i = 0; i < n; i++) {
       VideoProfile p = profiles.get(i);
       Rendition r = renditions.get(i);
-      // with a trusted re-transcode one pass decodes both and gives the candidate's probe as well
-      Optional<RenditionVerifier.PsnrResult> compared = Optional.empty();
-      if (!reference.isEmpty()) {
-        try {
-          compared = Optional.of(media.psnr(r.data(), reference.get(i).data(), config.psnrSampleEvery()));
-        } catch (MediaException e) {
-          compared = Optional.empty(); // the candidate does not decode: the probe below says why
-        }
-      }
-      RenditionVerifier.Probe probe = compared.isPresent() ? compared.get().candidate() : media.probe(r.data());
+      RenditionVerifier.Probe probe = compared.isEmpty() ? media.probe(r.data()) : compared.get(i).candidate();
       Optional<Finding> structural = structure(i, p, r, probe, src, sourceSeconds);
       if (structural.isPresent()) {
         return structural;
       }
-      if (compared.isPresent() && compared.get().db() < config.minPsnrDb()) {
-        double psnr = compared.get().db();
-        return Optional.of(new Finding(i, "content", String.format(java.util.Locale.ROOT,
-            "rendition %s differs from a trusted re-transcode: luma PSNR %.1f dB, below %.1f dB", p.name(), psnr,
-            config.minPsnrDb()), Math.round(psnr * 1000)));
+      if (!compared.isEmpty()) {
+        double mine = compared.get(i).db();
+        double honest = compared.get(n + i).db();
+        double score = Math.min(RenditionVerifier.MAX_PSNR_DB, Math.max(0, TRUSTED_SCORE_DB + mine - honest));
+        if (score < config.minPsnrDb()) {
+          return Optional.of(new Finding(i, "content", String.format(java.util.Locale.ROOT,
+              "rendition %s is %.1f dB less faithful to the source than a trusted re-transcode (luma PSNR %.1f dB"
+                  + " vs %.1f dB): score %.1f, below %.1f", p.name(), honest - mine, mine, honest, score,
+              config.minPsnrDb()), Math.round(score * 1000)));
+        }
       }
     }
     return Optional.empty();
