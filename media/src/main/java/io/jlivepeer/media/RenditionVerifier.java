@@ -92,7 +92,8 @@ public final class RenditionVerifier {
 
   public RenditionVerifier(Config config) {
     this.config = Objects.requireNonNull(config, "config");
-    FfmpegTranscoder.loadNatives();
+    // the FFmpeg libraries load at the first decode (VideoFrames.open): a broadcaster that verifies nothing never
+    // pays for them
   }
 
   /** Decodes {@code ts} (MPEG-TS) once and reports its video; never throws for bad bytes (see {@link Probe}). */

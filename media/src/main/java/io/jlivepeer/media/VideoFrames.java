@@ -79,6 +79,7 @@ final class VideoFrames implements AutoCloseable {
     if (ts.length == 0) {
       throw new MediaException("no bytes");
     }
+    FfmpegTranscoder.loadNatives(); // once per process in effect: JavaCPP's Loader remembers what it loaded
     MemoryInput input = MemoryInput.open(ts);
     VideoFrames v = new VideoFrames(input, maxFrames, decoderThreads);
     if (v.packet == null || v.packet.isNull() || v.frame == null || v.frame.isNull()) {

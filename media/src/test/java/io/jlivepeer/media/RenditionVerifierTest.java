@@ -144,6 +144,28 @@ class RenditionVerifierTest {
   }
 
   @Test
+  void againstTheSourceAnHonestRenditionScoresFarAboveATamperedOneAndFramesPairByTime() {
+    VideoProfile p240 = VideoProfile.of("P240p30fps16x9", 426, 240, 600_000, 30);
+    VideoProfile p144at15 = VideoProfile.of("P144p15fps16x9", 256, 144, 200_000, 15);
+    byte[] honest;
+    byte[] halfRate;
+    try (Transcoder.TranscodeSession t = new FfmpegTranscoder().open("source-test", List.of(p240, p144at15))) {
+      List<Rendition> out = t.transcode(new Segment("source-test", 0, 2000, clip360)).renditions();
+      honest = out.get(0).data();
+      halfRate = out.get(1).data();
+    }
+    byte[] watermarked = Cheats.apply(Cheats.Kind.WATERMARK, honest, p240);
+    List<PsnrResult> r = VERIFIER.psnrAgainstSource(List.of(honest, watermarked, halfRate), clip360, 1);
+    assertThat(r.get(0).db()).as("honest 240p from 360p").isGreaterThan(30);
+    assertThat(r.get(0).db() - r.get(1).db()).as("watermark costs").isGreaterThan(8);
+    // 15 fps from a 30 fps source: each of its 30 frames meets the source frame shown at the same time
+    assertThat(r.get(2).candidate().frames()).isBetween(29, 31);
+    assertThat(r.get(2).comparedFrames()).isEqualTo(r.get(2).candidate().frames());
+    assertThat(r.get(2).db()).as("half-rate rendition, frames paired by time").isGreaterThan(30);
+    assertThat(r.get(0).reference().frames()).as("the source's probe").isEqualTo(60);
+  }
+
+  @Test
   void psnrFormulaIsTenLogOfPeakOverMse() {
     assertThat(RenditionVerifier.psnr(0)).isEqualTo(99.0);
     assertThat(RenditionVerifier.psnr(1)).isCloseTo(48.13, within(0.01));

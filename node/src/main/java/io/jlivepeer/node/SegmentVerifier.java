@@ -16,8 +16,8 @@ import java.util.function.DoubleSupplier;
  * The broadcaster's check of what an orchestrator sent back for a sampled fraction of segments ({@code
  * -verificationFreq}), after O's signature over the rendition hashes already checked out. Per rendition, in order:
  * it decodes at all; its size is the profile's; its frame count and duration match the source at the profile's
- * frame rate; the pixels O charges for are no more than it holds; and, with a trusted transcoder, its picture
- * matches a re-transcode of the same source (luma PSNR at or above {@link Config#minPsnrDb}). The first rendition that
+ * frame rate; the pixels O charges for are no more than it holds; and, with a trusted transcoder, it is about as
+ * faithful to the source as a re-transcode of the same segment (see {@link #check}). The first rendition that
  * fails is the finding. Thread-compatible: one instance per stream session ({@link RemoteTranscoder}'s), whose
  * trusted transcode session it owns.
  */
