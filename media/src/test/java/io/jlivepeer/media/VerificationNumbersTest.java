@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The numbers the broadcaster's PSNR threshold is chosen from: honest renditions against independent honest encodes
@@ -23,7 +24,11 @@ import org.junit.jupiter.api.Test;
  * per codec and no QP carry; cliVF, cliUF, cliMed = the ffmpeg program, libx264 veryfast, ultrafast and medium at the
  * same size, rate and capped bitrate (veryfast is often bit-identical to ours on a stream's first segment, where
  * there is no rate-control state to carry); then the three cheats (low resolution cannot be compared: its size).
+ *
+ * <p>A measurement, not a gate (it times things): run with {@code ./mvnw -B -o -q test -pl media
+ * -Dtest=VerificationNumbersTest -Dverification.bench=true}.
  */
+@EnabledIfSystemProperty(named = "verification.bench", matches = "true")
 class VerificationNumbersTest {
   private static final RenditionVerifier VERIFIER = new RenditionVerifier();
   private static final List<VideoProfile> RUNGS = List.of(
