@@ -403,6 +403,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       Optional<String> tampered = verification.verify(verifier, pool, o, info, segment, segData, profiles, renditions,
           hashes, result.getData().getSig().toByteArray(), key);
       if (tampered.isPresent()) {
+        pool.endSession(o, info.getAuthToken()); // a suspended O gets nothing more from us: free its slot now
         throw new AttemptFailed(tampered.get()); // never reaches a playlist; the next attempt goes elsewhere
       }
       if (payer.isPresent()) {
