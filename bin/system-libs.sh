@@ -100,7 +100,8 @@ jlp_ensure_system_libs() {
   [ "${LIVEPEER_SYSTEM_LIBS_CHECK:-1}" = 0 ] && return 0
   local missing soname pkg debian="" fedora="" unknown=""
   missing=$(jlp_missing_system_libs "$1" "${3:-}")
-  [ -n "${missing// /}" ] || return 0
+  missing=$(echo $missing) # shellcheck disable=SC2086,SC2116 # one space between names
+  [ -n "$missing" ] || return 0
   for soname in $missing; do
     pkg=$(jlp_lib_package debian "$soname")
     if [ -n "$pkg" ]; then
@@ -118,9 +119,13 @@ jlp_ensure_system_libs() {
     # shellcheck disable=SC2086 # one word per package
     if (export DEBIAN_FRONTEND=noninteractive
         apt-get install -y -qq $debian >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $debian >/dev/null; }) >&2; then
-      return 0
+      missing=$(jlp_missing_system_libs "$1" "${3:-}") # the packages may be there and the library still not
+      missing=$(echo $missing) # shellcheck disable=SC2086,SC2116
+      [ -n "$missing" ] || return 0
+      echo "$2: still missing after apt-get: $missing" >&2
+    else
+      echo "$2: apt-get could not install them." >&2
     fi
-    echo "$2: apt-get could not install them." >&2
   fi
   echo "  Install them and run again:" >&2
   [ -n "$debian" ] && echo "    Debian/Ubuntu: sudo apt-get install $debian" >&2
