@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +55,9 @@ class VerificationSlashingIT {
   void everyCheaterIsCaughtSuspendedAndSlashedAndTheHonestOneServesSixtySecondsCleanly() throws Exception {
     FfmpegBinaries.usePlatformExtension();
     List<VideoProfile> ladder = VideoProfiles.parse("P144p30fps16x9,P240p30fps16x9");
-    List<byte[]> segments = segments(TestMedia.clip(TestMedia.Content.MANDELBROT, 320, 180, 30, 2 * SEGMENTS + 4));
+    List<byte[]> segments = TestMedia.segments(TestMedia.clip(TestMedia.Content.MANDELBROT, 320, 180, 30,
+        2 * SEGMENTS + 4), dir.resolve("segments"), 2);
+    assertThat(segments).hasSizeGreaterThanOrEqualTo(SEGMENTS);
     // orchestrator accounts: 0 honest, 1..4 the cheaters; EV 2.5e11 and face value 5e11 as the other paid ITs
     DemoChain.Settings settings = new DemoChain.Settings(1 + CHEATS.size(), 100, false, 1_000, "250000000000",
         "500000000000", Wei.ofEther("1"), Wei.ofEther("1"), "1s");
@@ -230,21 +231,5 @@ class VerificationSlashingIT {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  /** 2 s MPEG-TS segments of a clip, cut on its keyframes. */
-  private List<byte[]> segments(Path clip) throws Exception {
-    Path work = Files.createDirectories(dir.resolve("segments"));
-    TestMedia.run(List.of(FfmpegBinaries.ffmpeg().toString(), "-hide_banner", "-loglevel", "error", "-i",
-        clip.toString(), "-c", "copy", "-f", "segment", "-segment_time", "2", "-segment_format", "mpegts",
-        work.resolve("seg%03d.ts").toString()), 120);
-    List<byte[]> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(work)) {
-      for (Path p : files.filter(p -> p.toString().endsWith(".ts")).sorted().toList()) {
-        out.add(Files.readAllBytes(p));
-      }
-    }
-    assertThat(out).hasSizeGreaterThanOrEqualTo(SEGMENTS);
-    return out;
   }
 }

@@ -92,6 +92,29 @@ public final class TestMedia {
     }
   }
 
+  /**
+   * {@code clip} cut into MPEG-TS segments of {@code seconds} on its keyframes (stream copy), in order, via files in
+   * {@code workDir}. The small time delta makes the first cut land on the keyframe at {@code seconds} rather than
+   * one GOP later.
+   */
+  public static List<byte[]> segments(Path clip, Path workDir, int seconds) {
+    try {
+      Files.createDirectories(workDir);
+      run(List.of(FfmpegBinaries.ffmpeg().toString(), "-hide_banner", "-loglevel", "error", "-i", clip.toString(),
+          "-c", "copy", "-f", "segment", "-segment_time", Integer.toString(seconds), "-segment_time_delta", "0.05",
+          "-segment_format", "mpegts", workDir.resolve("seg%03d.ts").toString()), 120);
+      List<byte[]> out = new java.util.ArrayList<>();
+      try (java.util.stream.Stream<Path> files = Files.list(workDir)) {
+        for (Path p : files.filter(p -> p.getFileName().toString().matches("seg\\d+\\.ts")).sorted().toList()) {
+          out.add(Files.readAllBytes(p));
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new MediaException("could not cut " + clip + " into segments", e);
+    }
+  }
+
   /** Runs a command (a bundled ffmpeg/ffprobe path gets its libraries on the loader path), failing with its output when it exits non-zero or overruns. Returns stdout+stderr. */
   public static String run(List<String> cmd, int timeoutSeconds) {
     try {

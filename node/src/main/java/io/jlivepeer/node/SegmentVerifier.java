@@ -16,7 +16,7 @@ import java.util.function.DoubleSupplier;
  * The broadcaster's check of what an orchestrator sent back for a sampled fraction of segments ({@code
  * -verificationFreq}), after O's signature over the rendition hashes already checked out. Per rendition, in order:
  * it decodes at all; its size is the profile's; its frame count and duration match the source at the profile's
- * frame rate; the pixels O charges for are no more than it holds; and, with a trusted transcoder, it is about as
+ * frame rate; it starts at the source's timestamp; the pixels O charges for are no more than it holds; and, with a trusted transcoder, it is about as
  * faithful to the source as a re-transcode of the same segment (see {@link #check}). The first rendition that
  * fails is the finding. Thread-compatible: one instance per stream session ({@link RemoteTranscoder}'s), whose
  * trusted transcode session it owns.
@@ -146,6 +146,13 @@ final class SegmentVerifier implements AutoCloseable {
         config.frameTolerance() * sourceMillis)) {
       return Optional.of(new Finding(i, "duration", "rendition " + p.name() + " lasts " + probe.durationMillis()
           + " ms, the source " + sourceMillis + " ms", 0));
+    }
+    // a rendition carries its source's timestamps (it plays in the same HLS timeline): one that starts elsewhere is
+    // another segment's work, however alike the pictures (a static scene)
+    long drift = Math.abs(probe.startMillis() - src.startMillis());
+    if (src.decodable() && drift > Math.max(2 * 1000 / fps, 100)) {
+      return Optional.of(new Finding(i, "timestamps", "rendition " + p.name() + " starts at " + probe.startMillis()
+          + " ms, its source at " + src.startMillis() + " ms: it is not this segment's", 0));
     }
     long decodedPixels = (long) probe.width() * probe.height() * probe.frames();
     if (r.encodedPixels() > decodedPixels * (1 + config.pixelTolerance())) {

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,16 +39,7 @@ class RemoteTranscoderTest {
   @BeforeAll
   static void cutSegments(@TempDir Path work) throws IOException {
     FfmpegBinaries.usePlatformExtension();
-    Path source = TestMedia.source(320, 180, 30, 6, "ts");
-    TestMedia.run(List.of(FfmpegBinaries.ffmpeg().toString(), "-hide_banner", "-loglevel", "error", "-i",
-        source.toString(), "-c", "copy", "-f", "segment", "-segment_time", "2", "-segment_format", "mpegts",
-        work.resolve("seg%03d.ts").toString()), 60);
-    try (Stream<Path> files = Files.list(work)) {
-      segments = new ArrayList<>();
-      for (Path p : files.filter(p -> p.toString().endsWith(".ts")).sorted().toList()) {
-        segments.add(Files.readAllBytes(p));
-      }
-    }
+    segments = TestMedia.segments(TestMedia.source(320, 180, 30, 6, "ts"), work, 2);
     assertThat(segments.size()).as("segments cut from a 6 s clip").isGreaterThanOrEqualTo(2);
   }
 
