@@ -40,9 +40,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * contract recovers them.
  */
 class VerificationTest {
-  private static final List<VideoProfile> LADDER = List.of(
-      VideoProfile.of("P144p30fps16x9", 256, 144, 300_000, 30),
-      VideoProfile.of("P240p30fps16x9", 426, 240, 600_000, 30));
+  private static final List<VideoProfile> LADDER = RemoteTranscoderTest.LADDER;
   private static List<byte[]> segments;
 
   @TempDir Path dir;
