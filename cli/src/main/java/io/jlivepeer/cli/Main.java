@@ -103,6 +103,10 @@ public final class Main implements Callable<Integer> {
           + " Or try 'livepeer demo'. See 'livepeer --help'.");
       return 2;
     }
+    if (!remoteMode(flags) && (flags.verificationFreq > 0 || flags.slashOnFault)) {
+      System.err.println("-verificationFreq and -slashOnFault check orchestrators' work; this broadcaster transcodes"
+          + " locally (no -orchAddr or -orchWebhookUrl), so they do nothing.");
+    }
     BroadcasterConfig config = broadcasterConfig(flags);
     Optional<NodePayments> chain = !remoteMode(flags) ? Optional.empty()
         : NodePayments.start(payFlags, config.dataDir());
