@@ -34,8 +34,9 @@ final class DemoCommand implements Callable<Integer> {
       description = "Renditions. Default: ${DEFAULT-VALUE}")
   String transcodingOptions;
 
-  @Option(names = {"-source", "--source"}, defaultValue = "1280x720",
-      description = "Size of the generated test picture. Default: ${DEFAULT-VALUE}")
+  @Option(names = {"-source", "--source"},
+      description = "Size of the generated test picture. Default: 1280x720 for one stream, 640x360 for several (three"
+          + " live encodes and their transcodes then fit a 2-core machine)")
   String source;
 
   @Option(names = {"-streams", "--streams"},
@@ -73,17 +74,18 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Main.setVerbosity(verbosity);
-    String[] wh = source.toLowerCase().split("x");
-    if (wh.length != 2) {
-      throw new CliException("-source " + source + ": expected WIDTHxHEIGHT, e.g. 1280x720");
-    }
-    int width = Integer.parseInt(wh[0]);
-    int height = Integer.parseInt(wh[1]);
-    Duration runFor = Durations.parse("duration", duration);
     int streamCount = streams != null ? streams : local ? 1 : NETWORK_STREAMS;
     if (streamCount < 1 || streamCount > MAX_STREAMS) {
       throw new CliException("-streams " + streamCount + ": expected 1 to " + MAX_STREAMS);
     }
+    String size = source != null ? source : streamCount == 1 ? "1280x720" : "640x360";
+    String[] wh = size.toLowerCase().split("x");
+    if (wh.length != 2) {
+      throw new CliException("-source " + size + ": expected WIDTHxHEIGHT, e.g. 1280x720");
+    }
+    int width = Integer.parseInt(wh[0]);
+    int height = Integer.parseInt(wh[1]);
+    Duration runFor = Durations.parse("duration", duration);
     Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".lpData", "demo");
     BroadcasterConfig config = new BroadcasterConfig(
         freeOrEphemeral(HostPort.parse("rtmpAddr", rtmpAddr)), freeOrEphemeral(HostPort.parse("httpAddr", httpAddr)),

@@ -38,7 +38,7 @@ class DemoIT {
     CompletableFuture<Integer> exit;
     try {
       exit = CompletableFuture.supplyAsync(() -> Main.commandLine(new FlagSources(Map.of(), Map.of())).execute(
-          "demo", "-duration", "30s", "-source", "640x360", "-rtmpAddr", "127.0.0.1:0", "-httpAddr", "127.0.0.1:0",
+          "demo", "-duration", "30s", "-rtmpAddr", "127.0.0.1:0", "-httpAddr", "127.0.0.1:0",
           "-dataDir", dataDir.toString()));
       List<String> urls = awaitUrls(captured, 60);
       String url = urls.get(0);
