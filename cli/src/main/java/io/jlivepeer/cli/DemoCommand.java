@@ -21,21 +21,28 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code livepeer demo}: a network on loopback (a broadcaster, an orchestrator transcoding itself and one with two
- * remote transcoders, see {@link DemoNetwork}), or with {@code -local} a single broadcaster transcoding itself; a
- * generated test stream published into the broadcaster over RTMP by the bundled ffmpeg, the playback URL, and a
- * progress line until Ctrl-C.
+ * remote transcoders, see {@link DemoNetwork}), or with {@code -local} a single broadcaster transcoding itself;
+ * generated test streams published into the broadcaster over RTMP by the bundled ffmpeg (three on the network, so
+ * that each orchestrator and each remote transcoder carries one; one with {@code -local}), their playback URLs, and
+ * a progress line until Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Run a broadcaster and two orchestrators (one with two remote transcoders) on loopback, publish a"
-        + " generated test stream and print the HLS URL.")
+    description = "Run a broadcaster and two orchestrators (one with two remote transcoders) on loopback, publish"
+        + " generated test streams and print their HLS URLs.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-transcodingOptions", "--transcodingOptions"}, defaultValue = "P240p30fps16x9,P360p30fps16x9",
       description = "Renditions. Default: ${DEFAULT-VALUE}")
   String transcodingOptions;
 
-  @Option(names = {"-source", "--source"}, defaultValue = "1280x720",
-      description = "Size of the generated test picture. Default: ${DEFAULT-VALUE}")
+  @Option(names = {"-source", "--source"},
+      description = "Size of the generated test picture. Default: 1280x720 for one stream, 640x360 for several (three"
+          + " live encodes and their transcodes then fit a 2-core machine)")
   String source;
+
+  @Option(names = {"-streams", "--streams"},
+      description = "Test streams to publish, each its own RTMP publisher. Default: 3 (one for orchestrator 1 and"
+          + " one for each of orchestrator 2's two transcoders); 1 with -local")
+  Integer streams;
 
   @Option(names = {"-duration", "--duration"}, defaultValue = "0s",
       description = "Stop after this long (0s = run until Ctrl-C). Default: ${DEFAULT-VALUE}")
@@ -67,9 +74,14 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Main.setVerbosity(verbosity);
-    String[] wh = source.toLowerCase().split("x");
+    int streamCount = streams != null ? streams : local ? 1 : NETWORK_STREAMS;
+    if (streamCount < 1 || streamCount > MAX_STREAMS) {
+      throw new CliException("-streams " + streamCount + ": expected 1 to " + MAX_STREAMS);
+    }
+    String size = source != null ? source : streamCount == 1 ? "1280x720" : "640x360";
+    String[] wh = size.toLowerCase().split("x");
     if (wh.length != 2) {
-      throw new CliException("-source " + source + ": expected WIDTHxHEIGHT, e.g. 1280x720");
+      throw new CliException("-source " + size + ": expected WIDTHxHEIGHT, e.g. 1280x720");
     }
     int width = Integer.parseInt(wh[0]);
     int height = Integer.parseInt(wh[1]);
@@ -77,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
     Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".lpData", "demo");
     BroadcasterConfig config = new BroadcasterConfig(
         freeOrEphemeral(HostPort.parse("rtmpAddr", rtmpAddr)), freeOrEphemeral(HostPort.parse("httpAddr", httpAddr)),
-        Main.profiles(transcodingOptions), dir, 4, Duration.ofSeconds(2),
+        Main.profiles(transcodingOptions), dir, MAX_STREAMS, Duration.ofSeconds(2),
         BroadcasterConfig.DEFAULT_MAX_QUEUED_SEGMENTS, BroadcasterConfig.DEFAULT_PLAYLIST_WINDOW);
 
     DemoChain chain = !local && !noChain ? startChain(dir) : null;
@@ -98,28 +110,46 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println();
         net.describe().forEach(System.out::println);
       }
-      String stream = "demo";
-      String rtmpUrl = "rtmp://127.0.0.1:" + node.rtmpAddress().getPort() + "/live/" + stream;
-      String hlsUrl = "http://127.0.0.1:" + node.httpAddress().getPort() + "/stream/" + stream + ".m3u8";
-      Process publisher = startPublisher(width, height, rtmpUrl);
-      ArrayDeque<String> publisherLog = drain(publisher.getErrorStream());
+      List<Publisher> publishers = new ArrayList<>();
       try {
         System.out.println();
-        System.out.println("jlivepeer demo: a " + width + "x" + height + " test stream is being published to " + rtmpUrl);
-        System.out.println("Play it:  " + hlsUrl);
-        System.out.println("          (ffplay " + hlsUrl + "  |  vlc " + hlsUrl + "  |  any hls.js page)");
+        for (int i = 0; i < streamCount; i++) {
+          String stream = i == 0 ? "demo" : "demo" + (i + 1);
+          String rtmpUrl = "rtmp://127.0.0.1:" + node.rtmpAddress().getPort() + "/live/" + stream;
+          String hlsUrl = "http://127.0.0.1:" + node.httpAddress().getPort() + "/stream/" + stream + ".m3u8";
+          // a tone of its own per stream (440, 550, 660 Hz ...), so a listener can tell them apart
+          Process process = startPublisher(width, height, 440 + 110 * i, rtmpUrl);
+          publishers.add(new Publisher(stream, process, drain(process.getErrorStream())));
+          System.out.println("jlivepeer demo: a " + width + "x" + height + " test stream is being published to "
+              + rtmpUrl);
+          System.out.println("Play it:  " + hlsUrl);
+        }
+        String first = "http://127.0.0.1:" + node.httpAddress().getPort() + "/stream/demo.m3u8";
+        System.out.println("          (ffplay " + first + "  |  vlc " + first + "  |  any hls.js page)");
         System.out.println("Renditions: " + String.join(", ", config.profiles().stream().map(p -> p.name()).toList())
             + " + source.  Ctrl-C to stop.");
         System.out.println();
-        return progress(node, net, publisher, publisherLog, runFor);
+        return progress(node, net, publishers, runFor);
       } finally {
-        publisher.destroy();
-        if (!publisher.waitFor(5, TimeUnit.SECONDS)) {
-          publisher.destroyForcibly();
+        for (Publisher p : publishers) {
+          p.process().destroy();
+        }
+        for (Publisher p : publishers) {
+          if (!p.process().waitFor(5, TimeUnit.SECONDS)) {
+            p.process().destroyForcibly();
+          }
         }
       }
     }
   }
+
+  /** Streams the network demo publishes: orchestrator 1 takes one, orchestrator 2 one per remote transcoder. */
+  static final int NETWORK_STREAMS = 1 + DemoNetwork.REMOTE_TRANSCODERS;
+  /** The broadcaster's -maxSessions in the demo, and the most -streams accepts. */
+  static final int MAX_STREAMS = 8;
+
+  /** One test publisher (the bundled ffmpeg) and the last lines it wrote. */
+  private record Publisher(String stream, Process process, ArrayDeque<String> log) {}
 
   /** The chain's line for the progress output (deposits, fees, tickets); empty without a chain. */
   private java.util.function.Supplier<String> reporter = () -> "";
@@ -139,8 +169,8 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private int progress(BroadcasterNode node, DemoNetwork net, Process publisher, ArrayDeque<String> publisherLog,
-      Duration runFor) throws InterruptedException {
+  private int progress(BroadcasterNode node, DemoNetwork net, List<Publisher> publishers, Duration runFor)
+      throws InterruptedException {
     boolean tty = System.console() != null;
     long start = System.nanoTime();
     long lastPrint = 0;
@@ -164,14 +194,16 @@ final class DemoCommand implements Callable<Integer> {
           printChain();
           return 0;
         }
-        if (!publisher.isAlive()) {
-          System.out.println();
-          System.err.println("demo: the test publisher (bundled ffmpeg) stopped with exit code " + publisher.exitValue()
-              + ". Its last words:");
-          synchronized (publisherLog) {
-            publisherLog.forEach(l -> System.err.println("  " + l));
+        for (Publisher p : publishers) {
+          if (!p.process().isAlive()) {
+            System.out.println();
+            System.err.println("demo: the test publisher of stream " + p.stream() + " (bundled ffmpeg) stopped with"
+                + " exit code " + p.process().exitValue() + ". Its last words:");
+            synchronized (p.log()) {
+              p.log().forEach(l -> System.err.println("  " + l));
+            }
+            return 1;
           }
-          return 1;
         }
         if (tty) {
           System.out.print("\r" + line(node.stats(), net, elapsed) + "   ");
@@ -210,9 +242,9 @@ final class DemoCommand implements Callable<Integer> {
     return net == null ? line : line + " | by orchestrator: " + net.progress();
   }
 
-  private static Process startPublisher(int width, int height, String rtmpUrl) throws IOException {
+  private static Process startPublisher(int width, int height, int toneHz, String rtmpUrl) throws IOException {
     List<String> args = new ArrayList<>(List.of("-hide_banner", "-loglevel", "warning", "-re"));
-    args.addAll(TestSource.lavfiInputs(width, height, 30));
+    args.addAll(TestSource.lavfiInputs(width, height, 30, toneHz));
     // ultrafast: the live test encode must leave the CPU to the transcoder on small machines
     List<String> encoder = new ArrayList<>(TestSource.encoderArgs(30, width >= 1920 ? 4500 : width >= 1280 ? 2500 : 1000));
     encoder.set(encoder.indexOf("veryfast"), "ultrafast");

@@ -20,10 +20,25 @@ import java.util.regex.Pattern;
  * The demo's network on loopback: orchestrator 1 transcodes itself; orchestrator 2 farms its work out to two
  * remote transcoders that register with it; the broadcaster's {@link RemoteTranscoder} picks between the two.
  * Everything speaks the reference wire protocol over TLS, as separate nodes would.
+ *
+ * <p>Orchestrator 1 offers {@link #LOCAL_SESSIONS} sessions, orchestrator 2 what its transcoders offer together; B
+ * spreads its streams by those capacities (OrchestratorPool), so the demo's three streams go one to orchestrator 1
+ * and two to orchestrator 2, whose transcoders take one each (a stream session sticks to one transcoder).
  */
 final class DemoNetwork implements AutoCloseable {
   static final int REMOTE_TRANSCODERS = 2;
-  private static final Pattern TRANSCODED = Pattern.compile("(?m)^livepeer_orchestrator_segments_transcoded_total (\\d+)");
+  /** Sessions each remote transcoder offers ({@code -maxSessions}). */
+  static final int SESSIONS_PER_TRANSCODER = 4;
+  /**
+   * Sessions orchestrator 1 offers, as many as one transcoder: so B, which spreads by advertised sessions, gives
+   * orchestrator 2 twice its streams. (Not fewer: the O session of a stream that moved away stays open for a while,
+   * and a full orchestrator answers OrchestratorCapped, which counts as a failure.)
+   */
+  static final int LOCAL_SESSIONS = SESSIONS_PER_TRANSCODER;
+  private static final Pattern O_TRANSCODED =
+      Pattern.compile("(?m)^livepeer_orchestrator_segments_transcoded_total (\\d+)");
+  private static final Pattern T_TRANSCODED =
+      Pattern.compile("(?m)^livepeer_transcoder_segments_transcoded_total (\\d+)");
 
   private final Path dataDir;
   private final List<VideoProfile> profiles;
@@ -31,6 +46,8 @@ final class DemoNetwork implements AutoCloseable {
   /** Everything started, closed in reverse order. */
   private final List<AutoCloseable> started = new ArrayList<>();
   private final List<OrchestratorNode> orchestrators = new ArrayList<>();
+  /** Orchestrator 2's remote transcoders, in start order (T1, T2). */
+  private final List<TranscoderNode> transcoders = new ArrayList<>();
   private RemoteTranscoder broadcasterSide;
   /** With a chain, the orchestrators charge and the broadcaster pays with tickets. */
   private final Optional<DemoChain> chain;
@@ -65,16 +82,19 @@ final class DemoNetwork implements AutoCloseable {
    */
   private void startNodes() throws InterruptedException {
     OrchestratorNode local = startOrchestrator(0,
-        OrchestratorConfig.defaults("127.0.0.1", 0, dataDir.resolve("o1"), secret).withMaxSessions(4));
+        OrchestratorConfig.defaults("127.0.0.1", 0, dataDir.resolve("o1"), secret).withMaxSessions(LOCAL_SESSIONS));
     started.add(local);
     orchestrators.add(local);
     OrchestratorNode farm = startOrchestrator(1,
-        OrchestratorConfig.defaults("127.0.0.1", 0, dataDir.resolve("o2"), secret).withMaxSessions(4)
-            .withLocalTranscoding(false));
+        OrchestratorConfig.defaults("127.0.0.1", 0, dataDir.resolve("o2"), secret)
+            .withMaxSessions(REMOTE_TRANSCODERS * SESSIONS_PER_TRANSCODER).withLocalTranscoding(false));
     started.add(farm);
     orchestrators.add(farm);
     for (int i = 0; i < REMOTE_TRANSCODERS; i++) {
-      started.add(TranscoderNode.start(TranscoderConfig.of(address(farm), secret, 2), new FfmpegTranscoder()));
+      TranscoderNode t = TranscoderNode.start(TranscoderConfig.of(address(farm), secret, SESSIONS_PER_TRANSCODER),
+          new FfmpegTranscoder());
+      started.add(t);
+      transcoders.add(t);
     }
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (farm.remoteTranscoders() < REMOTE_TRANSCODERS && System.nanoTime() < deadline) {
@@ -110,20 +130,32 @@ final class DemoNetwork implements AutoCloseable {
     return List.of(
         "Network on loopback (the reference wire protocol: gRPC + HTTPS on one TLS port per orchestrator):",
         "  broadcaster -> orchestrators " + orchestrators.stream().map(DemoNetwork::address).toList()
-            + " (it picks by measured latency and moves on failure)",
-        "  orchestrator 1 " + local.transcoderUrl() + "  transcodes itself",
+            + " (it picks by measured latency, spreads its streams by the orchestrators' sessions and moves on"
+            + " failure)",
+        "  orchestrator 1 " + local.transcoderUrl() + "  transcodes itself (" + LOCAL_SESSIONS + " sessions)",
         "  orchestrator 2 " + farm.transcoderUrl() + "  through " + farm.remoteTranscoders()
-            + " remote transcoders (registered with -orchSecret)");
+            + " remote transcoders T1, T2 (registered with -orchSecret, " + SESSIONS_PER_TRANSCODER
+            + " sessions each)");
   }
 
-  /** Segments each orchestrator transcoded so far, e.g. {@code O1 7 | O2 0}. */
+  /**
+   * Segments transcoded so far by each orchestrator and each remote transcoder, from their own counters (/metrics),
+   * e.g. {@code O1 7 (local) | O2 14: T1 7, T2 7}.
+   */
   String progress() {
-    List<String> parts = new ArrayList<>();
-    for (int i = 0; i < orchestrators.size(); i++) {
-      Matcher m = TRANSCODED.matcher(orchestrators.get(i).metricsText());
-      parts.add("O" + (i + 1) + " " + (m.find() ? m.group(1) : "?"));
+    // O's first: a T counts a segment before O has its result, so O2 never shows more than its T's together
+    String o1 = counter(O_TRANSCODED, orchestrators.get(0).metricsText());
+    String o2 = counter(O_TRANSCODED, orchestrators.get(1).metricsText());
+    List<String> ts = new ArrayList<>();
+    for (int i = 0; i < transcoders.size(); i++) {
+      ts.add("T" + (i + 1) + " " + counter(T_TRANSCODED, transcoders.get(i).metricsText()));
     }
-    return String.join(" | ", parts);
+    return "O1 " + o1 + " (local) | O2 " + o2 + ": " + String.join(", ", ts);
+  }
+
+  private static String counter(Pattern p, String metrics) {
+    Matcher m = p.matcher(metrics);
+    return m.find() ? m.group(1) : "?";
   }
 
   private static String address(OrchestratorNode o) {

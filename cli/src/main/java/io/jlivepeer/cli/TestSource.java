@@ -13,10 +13,15 @@ import java.util.concurrent.TimeUnit;
 final class TestSource {
   private TestSource() {}
 
-  /** ffmpeg input arguments of the generated picture and tone. */
+  /** ffmpeg input arguments of the generated picture and a 440 Hz tone. */
   static List<String> lavfiInputs(int width, int height, int fps) {
+    return lavfiInputs(width, height, fps, 440);
+  }
+
+  /** ffmpeg input arguments of the generated picture and a tone of {@code toneHz}. */
+  static List<String> lavfiInputs(int width, int height, int fps, int toneHz) {
     return List.of("-f", "lavfi", "-i", "testsrc2=size=" + width + "x" + height + ":rate=" + fps,
-        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000");
+        "-f", "lavfi", "-i", "sine=frequency=" + toneHz + ":sample_rate=48000");
   }
 
   /** Encoder arguments: x264 veryfast with a 2 s GOP at the given bitrate, AAC stereo 128k. */

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code livepeer demo} end to end, the network (broadcaster, an orchestrator transcoding itself, one with two remote
- * transcoders, all in this JVM): it prints a playback URL, every rendition's playlist fills, and a real HLS client
- * plays what it serves.
+ * transcoders, all in this JVM): it prints a playback URL per stream, every rendition's playlist of every stream
+ * fills, a real HLS client plays what it serves, and every node of the network transcoded some of it (by the nodes'
+ * own counters in the progress line).
  */
 class DemoIT {
   @TempDir Path dataDir;
@@ -37,12 +38,13 @@ class DemoIT {
     CompletableFuture<Integer> exit;
     try {
       exit = CompletableFuture.supplyAsync(() -> Main.commandLine(new FlagSources(Map.of(), Map.of())).execute(
-          "demo", "-duration", "30s", "-source", "640x360", "-rtmpAddr", "127.0.0.1:0", "-httpAddr", "127.0.0.1:0",
+          "demo", "-duration", "30s", "-rtmpAddr", "127.0.0.1:0", "-httpAddr", "127.0.0.1:0",
           "-dataDir", dataDir.toString()));
-      String url = awaitUrl(captured, 60);
+      List<String> urls = awaitUrls(captured, 60);
+      String url = urls.get(0);
       HttpClient http = HttpClient.newHttpClient();
-      for (String name : List.of("P240p30fps16x9", "P360p30fps16x9")) {
-        String rendition = url.replace(".m3u8", "/" + name + ".m3u8");
+      for (String rendition : urls.stream().flatMap(u -> List.of("P240p30fps16x9", "P360p30fps16x9").stream()
+          .map(r -> u.replace(".m3u8", "/" + r + ".m3u8"))).toList()) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String playlist = "";
         while (System.nanoTime() < deadline && playlist.split("#EXTINF").length < 4) {
@@ -51,7 +53,7 @@ class DemoIT {
           playlist = r.statusCode() == 200 ? r.body() : "";
           Thread.sleep(500);
         }
-        assertThat(playlist).as("3 segments of %s listed within a minute", name)
+        assertThat(playlist).as("3 segments of %s listed within a minute", rendition)
             .containsPattern("(?s)(#EXTINF.*){3}");
       }
       // ffprobe follows the master playlist like a player does and decodes the first variant
@@ -68,22 +70,34 @@ class DemoIT {
     String printed = captured.toString(StandardCharsets.UTF_8);
     assertThat(printed).contains("orchestrator 1 https://127.0.0.1:").contains("transcodes itself")
         .contains("through 2 remote transcoders");
-    assertThat(printed).contains("segments in").contains("real-time ratio")
-        .containsPattern("by orchestrator: O1 \\d+ \\| O2 \\d+");
+    assertThat(printed).contains("segments in").contains("real-time ratio");
+    // the whole network carried the streams: each orchestrator and each of O2's transcoders, by their /metrics
+    Matcher done = Pattern.compile("done; .*by orchestrator: O1 (\\d+) \\(local\\) \\| O2 (\\d+): T1 (\\d+), T2 (\\d+)")
+        .matcher(printed);
+    assertThat(done.find()).as("the last progress line shows segments per node").isTrue();
+    System.out.println("DemoIT: " + done.group());
+    assertThat(Integer.parseInt(done.group(1))).as("segments orchestrator 1 transcoded itself").isPositive();
+    assertThat(Integer.parseInt(done.group(2))).as("segments orchestrator 2 farmed out").isPositive();
+    assertThat(Integer.parseInt(done.group(3))).as("segments remote transcoder T1 transcoded").isPositive();
+    assertThat(Integer.parseInt(done.group(4))).as("segments remote transcoder T2 transcoded").isPositive();
+    assertThat(Integer.parseInt(done.group(3)) + Integer.parseInt(done.group(4)))
+        .as("O2 answers only what its transcoders did").isGreaterThanOrEqualTo(Integer.parseInt(done.group(2)));
     // skipped segments mean a CPU too slow for live; a failed one would mean the network lost it
     assertThat(printed).as("no segment failed").containsPattern("done; .*failed 0,");
   }
 
-  private static String awaitUrl(ByteArrayOutputStream out, int seconds) throws InterruptedException {
+  /** The playback URLs of the demo's three streams. */
+  private static List<String> awaitUrls(ByteArrayOutputStream out, int seconds) throws InterruptedException {
     Pattern p = Pattern.compile("Play it:\\s+(http://\\S+\\.m3u8)");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
-      Matcher m = p.matcher(out.toString(StandardCharsets.UTF_8));
-      if (m.find()) {
-        return m.group(1);
+      List<String> urls = p.matcher(out.toString(StandardCharsets.UTF_8)).results().map(m -> m.group(1)).toList();
+      if (urls.size() == DemoCommand.NETWORK_STREAMS) {
+        return urls;
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("the demo printed no playback URL: " + out.toString(StandardCharsets.UTF_8));
+    throw new AssertionError("the demo printed no " + DemoCommand.NETWORK_STREAMS + " playback URLs: "
+        + out.toString(StandardCharsets.UTF_8));
   }
 }

@@ -34,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * trusted only when it says so. Among the orchestrators that are not suspended, a trusted one always wins over an
  * untrusted one, so untrusted orchestrators carry a stream only while every trusted one has failed this segment or
  * is suspended. Webhook entries come and go with {@link #updateDiscovered}; operator-given ones stay.
+ *
+ * <p>Spreading: a stream claims an orchestrator ({@link #claim}) when it starts or moves, and releases it when it
+ * leaves. Among the orchestrators as usable and as trusted as the best-scored one and within
+ * {@link #BALANCE_MARGIN_MILLIS} of its score, the one with the fewest of this B's streams per session it advertises
+ * (GetOrchestrator's capacities) wins, so a B's streams spread over orchestrators that would all keep up instead of
+ * piling onto the one that measured a few milliseconds faster.
  */
 public final class OrchestratorPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OrchestratorPool.class);
@@ -45,6 +51,11 @@ public final class OrchestratorPool implements AutoCloseable {
   static final double SUSPEND_MILLIS = 10_000;
   /** Weight of the newest sample in the latency EWMA. */
   static final double EWMA_ALPHA = 0.3;
+  /**
+   * Scores this close to the best count as equally good, and B's streams are spread over them: under half a 2 s
+   * segment, so either answers a live segment in time; a failure penalty (30 s) is far outside it.
+   */
+  static final double BALANCE_MARGIN_MILLIS = 1_000;
 
   private final RemoteConfig config;
   private final EthKey key;
@@ -81,6 +92,10 @@ public final class OrchestratorPool implements AutoCloseable {
     private double ewmaMillis = -1;
     private double penaltyMillis;
     private long penaltyAtMillis;
+    /** This B's streams sticking to it now ({@link #claim} / {@link #release}). */
+    private int streams;
+    /** Sessions it said it takes (GetOrchestrator's capacities); 1 until it says. */
+    private int capacity = 1;
 
     Orch(String addr, ManagedChannel channel, boolean trusted, boolean discovered) {
       this.addr = addr;
@@ -141,6 +156,7 @@ public final class OrchestratorPool implements AutoCloseable {
           o.ewmaMillis = (System.nanoTime() - start) / 1e6;
         }
       }
+      noteCapacity(o, info);
       return info;
     } catch (StatusRuntimeException e) {
       failed(o);
@@ -149,10 +165,33 @@ public final class OrchestratorPool implements AutoCloseable {
   }
 
   /**
-   * The best orchestrator not in {@code exclude} (lowest score, suspended ones last); {@code exclude} is ignored
-   * when it covers every orchestrator, so a retry can go back to one already tried.
+   * The best orchestrator not in {@code exclude} (suspended ones last, trusted ones first, then the lowest score,
+   * and among close scores the one with the fewest of this B's streams per advertised session); {@code exclude} is
+   * ignored when it covers every orchestrator, so a retry can go back to one already tried.
    */
   synchronized Orch best(Set<Orch> exclude) {
+    return pick(exclude);
+  }
+
+  /** As {@link #best}, counted as one more of this B's streams on the orchestrator until {@link #release}. */
+  synchronized Orch claim(Set<Orch> exclude) {
+    Orch o = pick(exclude);
+    o.streams++;
+    return o;
+  }
+
+  /** A stream that claimed {@code o} left it (moved on, failed over or ended). */
+  synchronized void release(Orch o) {
+    o.streams = Math.max(0, o.streams - 1);
+  }
+
+  /** The session count O advertises for the capabilities it offers (each carries -maxSessions): the largest. */
+  synchronized void noteCapacity(Orch o, OrchestratorInfo info) {
+    o.capacity = Math.max(1, info.getCapabilities().getCapacitiesMap().values().stream()
+        .mapToInt(Integer::intValue).max().orElse(1));
+  }
+
+  private Orch pick(Set<Orch> exclude) {
     long now = clock.millis();
     if (orchs.isEmpty()) {
       throw new NodeException("no orchestrators known yet: give -orchAddr, or check that -orchWebhookUrl lists some");
@@ -166,9 +205,17 @@ public final class OrchestratorPool implements AutoCloseable {
     if (candidates.isEmpty()) {
       candidates = usable;
     }
-    return candidates.stream()
+    Orch top = candidates.stream()
         .min(Comparator.<Orch, Boolean>comparing(o -> penalty(o, now) > SUSPEND_MILLIS)
             .thenComparing(o -> !o.trusted)
+            .thenComparingDouble(o -> score(o, now)))
+        .orElseThrow();
+    boolean topSuspended = penalty(top, now) > SUSPEND_MILLIS;
+    double limit = score(top, now) + BALANCE_MARGIN_MILLIS;
+    return candidates.stream()
+        .filter(o -> (penalty(o, now) > SUSPEND_MILLIS) == topSuspended && o.trusted == top.trusted
+            && score(o, now) <= limit)
+        .min(Comparator.<Orch>comparingDouble(o -> (double) o.streams / o.capacity)
             .thenComparingDouble(o -> score(o, now)))
         .orElseThrow();
   }

@@ -251,8 +251,10 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       for (int attempt = 0; attempt < config.maxAttempts(); attempt++) {
         Set<OrchestratorPool.Orch> skip = new HashSet<>(tried);
         skip.addAll(tooExpensive);
-        OrchestratorPool.Orch o = current.filter(c -> !skip.contains(c) && c.inPool())
-            .orElseGet(() -> pool.best(skip));
+        if (current.isPresent() && (skip.contains(current.get()) || !current.get().inPool())) {
+          leave();
+        }
+        OrchestratorPool.Orch o = current.isPresent() ? current.get() : pool.claim(skip);
         if (lastUsed.isPresent() && lastUsed.get() != o) {
           swaps.incrementAndGet();
           // "after": how long this segment spent on earlier attempts, i.e. what the move cost the stream
@@ -273,7 +275,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
           served.merge(o, 1, Integer::sum);
           if (warm && segment.durationMillis() > 0 && millis > config.slowFactor() * segment.durationMillis()) {
             pool.slow(o, millis);
-            current = Optional.empty(); // slower than real time: the next segment goes to the best-scored O
+            leave(); // slower than real time: the next segment goes to the best-scored O
             log.info("stream {} segment {}: {} took {} ms for {} ms of media", segment.streamId(), segment.seq(),
                 o, millis, segment.durationMillis());
           } else {
@@ -293,7 +295,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
           }
           pool.failed(o);
           dropInfo(o); // also ends the payment session, which O no longer holds for us either
-          current = Optional.empty();
+          leave();
           errors.add(o + ": " + e.getMessage());
           log.warn("stream {} segment {}: attempt {} on {} failed: {}", segment.streamId(), segment.seq(),
               attempt + 1, o, e.getMessage());
@@ -301,6 +303,12 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
       }
       throw new MediaException("segment " + segment.seq() + " of stream " + segment.streamId() + " failed on "
           + config.maxAttempts() + " attempts; check the orchestrators (-orchAddr): " + String.join("; ", errors));
+    }
+
+    /** Lets go of the O this stream sticks to (the pool counts this B's streams per O to spread them). */
+    private void leave() {
+      current.ifPresent(pool::release);
+      current = Optional.empty();
     }
 
     private void dropInfo(OrchestratorPool.Orch o) {
@@ -524,6 +532,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
         payer.ifPresent(p -> p.endSession(info));
       });
       infos.clear();
+      leave();
       verifier.close();
     }
   }
