@@ -91,14 +91,19 @@ final class RtmpSessionHandler extends ChannelInboundHandlerAdapter {
       case RtmpMessage.COMMAND_AMF0 -> onCommand(ctx, streamId, Amf0.decodeAll(body));
       // AMF3 command and data messages start with a format byte; the values that follow are AMF0 for any
       // client that did not ask for AMF3 object encoding, which we never grant.
-      case RtmpMessage.COMMAND_AMF3 -> onCommand(ctx, streamId, Amf0.decodeAll(body.skipBytes(1)));
+      case RtmpMessage.COMMAND_AMF3 -> onCommand(ctx, streamId, Amf0.decodeAll(skipFormatByte(body)));
       case RtmpMessage.DATA_AMF0 -> onData(ctx, Amf0.decodeAll(body));
-      case RtmpMessage.DATA_AMF3 -> onData(ctx, Amf0.decodeAll(body.skipBytes(1)));
+      case RtmpMessage.DATA_AMF3 -> onData(ctx, Amf0.decodeAll(skipFormatByte(body)));
       case RtmpMessage.VIDEO -> onVideo(ctx, body, timestamp);
       case RtmpMessage.AUDIO -> onAudio(ctx, body, timestamp);
       case RtmpMessage.AGGREGATE -> onAggregate(ctx, streamId, timestamp, body);
       default -> log.debug("RTMP {}: ignoring message type {}", ctx.channel().remoteAddress(), type);
     }
+  }
+
+  /** An empty AMF3 message has no format byte either: it then reads as an empty AMF0 one (found by fuzzing). */
+  private static ByteBuf skipFormatByte(ByteBuf body) {
+    return body.isReadable() ? body.skipBytes(1) : body;
   }
 
   // ---- commands

@@ -188,6 +188,27 @@ class RtmpSessionHandlerTest {
   }
 
   @Test
+  void emptyAmf3CommandIsAProtocolErrorNotABug() {
+    // Found by RtmpPipelineFuzzTest: skipping the AMF3 format byte of an empty body threw IndexOutOfBounds.
+    startServer();
+    try (LogCapture logs = new LogCapture()) {
+      send(new RtmpMessage(RtmpMessage.COMMAND_AMF3, 0, 0, Unpooled.EMPTY_BUFFER));
+      assertThat(server.isOpen()).isFalse();
+      assertThat(logs.events()).anySatisfy(e ->
+          assertThat(e.getFormattedMessage()).contains("protocol error: command message without a command name"));
+      assertThat(logs.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("unexpected error"));
+    }
+  }
+
+  @Test
+  void emptyAmf3DataMessageIsIgnored() {
+    startServer();
+    publish("live", "stream1").forEach(RtmpMessage::release);
+    send(new RtmpMessage(RtmpMessage.DATA_AMF3, 1, 0, Unpooled.EMPTY_BUFFER));
+    assertThat(server.isOpen()).isTrue();
+  }
+
+  @Test
   void aggregateMessagesAreUnpackedWithRebasedTimes() {
     startServer();
     publish("live", "agg").forEach(RtmpMessage::release);
