@@ -1,6 +1,7 @@
 package io.jlivepeer.ingest;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.jlivepeer.media.AllocationMeter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.List;
@@ -28,7 +29,7 @@ class Amf0FuzzTest {
   }
 
   static void run(byte[] input) {
-    FuzzSupport.bounded(input, Amf0FuzzTest::decodeAndRoundTrip);
+    AllocationMeter.bounded(input, Amf0FuzzTest::decodeAndRoundTrip);
   }
 
   private static void decodeAndRoundTrip(byte[] input) {

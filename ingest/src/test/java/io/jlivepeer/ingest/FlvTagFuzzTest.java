@@ -1,6 +1,7 @@
 package io.jlivepeer.ingest;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.jlivepeer.media.AllocationMeter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.MethodOrderer;
@@ -27,7 +28,7 @@ class FlvTagFuzzTest {
   }
 
   static void run(byte[] input) {
-    FuzzSupport.bounded(input, FlvTagFuzzTest::parse);
+    AllocationMeter.bounded(input, FlvTagFuzzTest::parse);
   }
 
   private static void parse(byte[] input) {

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxy;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.jlivepeer.media.AllocationMeter;
 import io.jlivepeer.media.EsFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Random bytes into the whole publisher pipeline (handshake, chunk decoder, control, AMF0, session, FLV tags) on an
  * EmbeddedChannel. Contract: nothing escapes the pipeline, no handler logs an unexpected error (a bug), a closed
- * connection has a logged reason, and no input allocates more than {@link FuzzSupport#ALLOCATION_CAP}.
+ * connection has a logged reason, and no input allocates more than {@link AllocationMeter#ALLOCATION_CAP}.
  *
  * <p>An odd first byte prepends a valid C0+C1+C2 so most inputs reach the chunk stream; an even one fuzzes the
  * handshake itself. Run for longer with {@code -Djlivepeer.fuzz.long=true} (see docs/benchmarks.md).
@@ -48,7 +49,7 @@ class RtmpPipelineFuzzTest {
 
   static void run(byte[] input) {
     FuzzSupport.drainLogs();
-    FuzzSupport.bounded(input, RtmpPipelineFuzzTest::feed);
+    AllocationMeter.bounded(input, RtmpPipelineFuzzTest::feed);
     checkLogs(FuzzSupport.drainLogs(), closed);
   }
 

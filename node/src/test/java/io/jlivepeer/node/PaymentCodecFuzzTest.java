@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.jlivepeer.media.AllocationMeter;
 import io.jlivepeer.wire.WireException;
 import io.jlivepeer.wire.proto.Payment;
 import io.jlivepeer.wire.proto.PriceInfo;
@@ -41,12 +42,12 @@ class PaymentCodecFuzzTest {
     if (ticket) {
       Ticket t = structured ? ticket(data) : parse(data.consumeRemainingAsBytes(), Ticket::parseFrom);
       if (t != null) {
-        FuzzSupport.bounded(t, m -> check(() -> PaymentCodec.fromProto(m)));
+        AllocationMeter.bounded(t, m -> check(() -> PaymentCodec.fromProto(m)));
       }
     } else {
       Payment p = structured ? payment(data) : parse(data.consumeRemainingAsBytes(), Payment::parseFrom);
       if (p != null) {
-        FuzzSupport.bounded(p, m -> check(() -> PaymentCodec.fromProto(m)));
+        AllocationMeter.bounded(p, m -> check(() -> PaymentCodec.fromProto(m)));
       }
     }
   }

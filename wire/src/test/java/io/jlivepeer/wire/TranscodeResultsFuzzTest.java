@@ -2,6 +2,7 @@ package io.jlivepeer.wire;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.jlivepeer.media.AllocationMeter;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -33,7 +34,7 @@ class TranscodeResultsFuzzTest {
       default -> data.consumeString(120);
     };
     byte[] body = data.consumeRemainingAsBytes();
-    FuzzSupport.bounded(body, b -> parse(contentType, b));
+    AllocationMeter.bounded(body, b -> parse(contentType, b));
   }
 
   static void parse(String contentType, byte[] body) {

@@ -2,6 +2,7 @@ package io.jlivepeer.wire;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.jlivepeer.media.AllocationMeter;
 import java.util.Base64;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -29,7 +30,7 @@ class WireHeadersFuzzTest {
   static void run(FuzzedDataProvider data) {
     String header = data.consumeBoolean() ? Base64.getEncoder().encodeToString(data.consumeRemainingAsBytes())
         : data.consumeRemainingAsString();
-    FuzzSupport.bounded(header, WireHeadersFuzzTest::decode);
+    AllocationMeter.bounded(header, WireHeadersFuzzTest::decode);
   }
 
   static void decode(String header) {
