@@ -112,7 +112,7 @@ class OrchestratorWebhookTest {
     long failuresBefore = w.failures();
     waitFor(() -> w.failures() >= failuresBefore + 2);
     assertThat(pool.addresses()).as("old list kept").containsExactly("127.0.0.1:1", "127.0.0.1:3", "127.0.0.1:4");
-    assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+    assertThat(logged(logs)).anySatisfy(e -> assertThat(e.getFormattedMessage())
         .contains(url.toString()).contains("not JSON").contains("keeping the previous list"));
 
     answer.set("[]");
@@ -204,6 +204,13 @@ class OrchestratorWebhookTest {
     server.start();
     toClose.add(() -> server.stop(0));
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/orchestrators");
+  }
+
+  /** A copy of what was logged: the poller keeps appending, and AppenderBase appends under the appender's lock. */
+  private static List<ILoggingEvent> logged(ListAppender<ILoggingEvent> appender) {
+    synchronized (appender) {
+      return List.copyOf(appender.list);
+    }
   }
 
   private ListAppender<ILoggingEvent> capture() {
