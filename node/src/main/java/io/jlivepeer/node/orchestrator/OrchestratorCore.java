@@ -1,10 +1,10 @@
 package io.jlivepeer.node.orchestrator;
 
 import com.google.protobuf.ByteString;
-import io.jlivepeer.media.Rendition;
 import io.jlivepeer.media.Segment;
 import io.jlivepeer.media.Transcoder;
 import io.jlivepeer.media.VideoProfile;
+import io.jlivepeer.node.MediaCapabilities;
 import io.jlivepeer.node.PaymentCodec;
 import io.jlivepeer.payments.EthKey;
 import io.jlivepeer.payments.Keccak;
@@ -23,9 +23,7 @@ import io.jlivepeer.wire.proto.Payment;
 import io.jlivepeer.wire.proto.PaymentResult;
 import io.jlivepeer.wire.proto.PriceInfo;
 import io.jlivepeer.wire.proto.SegData;
-import io.jlivepeer.wire.proto.TranscodeData;
 import io.jlivepeer.wire.proto.TranscodeResult;
-import io.jlivepeer.wire.proto.TranscodedSegmentData;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,26 +31,21 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The orchestrator's protocol logic, free of transport: GetOrchestrator, the {@code /segment} and {@code /payment}
- * checks in wire.md's order and status codes, sticky transcode sessions with a session cap and a bounded queue,
- * the rendition store and the result signature. Thread-safe; {@link #segment} blocks while transcoding.
+ * checks in wire.md's order and status codes, admission to the {@link TranscodeSessions} (session cap, bounded
+ * queue per session), payment and the result. Thread-safe; {@link #segment} blocks while transcoding.
  */
-public final class OrchestratorCore {
+final class OrchestratorCore {
   private static final Logger log = LoggerFactory.getLogger(OrchestratorCore.class);
   /** Broadcaster addresses remembered per auth-token session (tokens live 30 min; B refreshes well before). */
   private static final int MAX_KNOWN_BROADCASTERS = 10_000;
@@ -65,17 +58,14 @@ public final class OrchestratorCore {
   static final String VERSION = "0.8.0+jlivepeer.0.1.0";
 
   private final OrchestratorConfig config;
-  private final Transcoder transcoder;
   private final EthKey key;
   private final AuthTokens tokens;
   private final Clock clock;
   private final SegmentPayments payments;
-  private final Executor closer;
   private final CapabilityBits capabilities;
   private final RenditionStore store;
   final OrchestratorMetrics metrics;
-  private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
-  private final Object admission = new Object();
+  private final TranscodeSessions sessions;
   private final LinkedHashMap<String, byte[]> broadcasters = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
@@ -88,24 +78,15 @@ public final class OrchestratorCore {
   OrchestratorCore(OrchestratorConfig config, Transcoder transcoder, EthKey key, AuthTokens tokens, Clock clock,
       SegmentPayments payments, Executor closer, HttpClient downloader) {
     this.config = config;
-    this.transcoder = transcoder;
     this.key = key;
     this.tokens = tokens;
     this.clock = clock;
     this.payments = payments;
-    this.closer = closer;
     this.downloader = downloader;
-    this.capabilities = offeredCapabilities();
+    this.capabilities = MediaCapabilities.offered();
     this.store = new RenditionStore(config.maxStoredBytes());
-    this.metrics = new OrchestratorMetrics(sessions::size, config.maxSessions(), store::bytes);
-  }
-
-  /** What this O can do with the media module: H.264 in MPEG-TS, any codec profile, GOP, fractional rates. */
-  public static CapabilityBits offeredCapabilities() {
-    return CapabilityBits.of(Capability.H264, Capability.MPEGTS, Capability.FRACTIONAL_FRAMERATES,
-        Capability.STORAGE_DIRECT, Capability.PROFILE_H264_BASELINE, Capability.PROFILE_H264_MAIN,
-        Capability.PROFILE_H264_HIGH, Capability.PROFILE_H264_CONSTRAINED_HIGH, Capability.GOP,
-        Capability.AUTH_TOKEN);
+    this.metrics = new OrchestratorMetrics(this::sessionCount, config.maxSessions(), store::bytes);
+    this.sessions = new TranscodeSessions(config, transcoder, key, clock, closer, store, metrics, this::baseUrl);
   }
 
   /** Set once the port is bound: {@code https://host:port}, the base of every URL O hands out. */
@@ -117,12 +98,12 @@ public final class OrchestratorCore {
     return baseUrl;
   }
 
-  byte[] address() {
-    return key.address().toBytes();
-  }
-
   int sessionCount() {
     return sessions.size();
+  }
+
+  byte[] address() {
+    return key.address().toBytes();
   }
 
   // ---------------------------------------------------------------------------------------------- gRPC
@@ -185,7 +166,7 @@ public final class OrchestratorCore {
     synchronized (broadcasters) {
       broadcasters.remove(sessionId);
     }
-    close(sessionId, "ended by the broadcaster");
+    sessions.close(sessionId, "ended by the broadcaster");
   }
 
   /**
@@ -271,13 +252,13 @@ public final class OrchestratorCore {
       log.debug("segment refused ({}): {}", e.httpStatus(), e.getMessage());
       return HttpAnswer.text(e.httpStatus(), e.getMessage());
     }
-    Optional<Session> admitted = admit(sessionId);
+    Optional<TranscodeSessions.Session> admitted = sessions.admit(sessionId);
     if (admitted.isEmpty()) {
       metrics.segmentsRejected.increment();
       metrics.sessionsCapped.increment();
       return HttpAnswer.text(403, WireHeaders.ORCHESTRATOR_CAPPED);
     }
-    Session session = admitted.get();
+    TranscodeSessions.Session session = admitted.get();
     if (session.pending.incrementAndGet() > config.sessionQueueDepth()) {
       session.pending.decrementAndGet();
       metrics.segmentsBusy.increment();
@@ -310,7 +291,16 @@ public final class OrchestratorCore {
     return store.get(path);
   }
 
-  // ---------------------------------------------------------------------------------------------- sessions
+  /** Closes sessions that sent nothing for the configured idle time. */
+  void closeIdle() {
+    sessions.closeIdle();
+  }
+
+  void closeAll() {
+    sessions.closeAll();
+  }
+
+  // ---------------------------------------------------------------------------------------------- helpers
 
   private Optional<byte[]> knownBroadcaster(String sessionId) {
     synchronized (broadcasters) {
@@ -330,50 +320,6 @@ public final class OrchestratorCore {
       throw new WireException(403, "segment asks for no renditions");
     }
     return profiles;
-  }
-
-  private Optional<Session> admit(String sessionId) {
-    synchronized (admission) {
-      Session existing = sessions.get(sessionId);
-      if (existing != null) {
-        return Optional.of(existing);
-      }
-      if (sessions.size() >= config.maxSessions()) {
-        return Optional.empty();
-      }
-      Session created = new Session(sessionId);
-      sessions.put(sessionId, created);
-      log.info("transcode session {} opened ({} of {})", sessionId, sessions.size(), config.maxSessions());
-      return Optional.of(created);
-    }
-  }
-
-  private void close(String sessionId, String why) {
-    Session session;
-    synchronized (admission) {
-      session = sessions.remove(sessionId);
-    }
-    if (session != null) {
-      log.info("transcode session {} closed: {}", sessionId, why);
-      closer.execute(session::close); // waits for a running segment without holding the caller
-    }
-    store.removeSession(sessionId);
-  }
-
-  /** Closes sessions that sent nothing for the configured idle time. */
-  void closeIdle() {
-    Instant cutoff = clock.instant().minus(config.sessionIdleTimeout());
-    for (Session s : List.copyOf(sessions.values())) {
-      if (s.pending.get() == 0 && s.lastUsed.isBefore(cutoff)) {
-        close(s.id, "idle for " + config.sessionIdleTimeout().toSeconds() + " s");
-      }
-    }
-  }
-
-  void closeAll() {
-    for (String id : List.copyOf(sessions.keySet())) {
-      close(id, "orchestrator stopping");
-    }
   }
 
   /**
@@ -436,96 +382,4 @@ public final class OrchestratorCore {
     }
   }
 
-  /** One B stream on this O: a sticky media transcode session, opened on the first segment. */
-  private final class Session {
-    final String id;
-    final AtomicInteger pending = new AtomicInteger();
-    final ReentrantLock lock = new ReentrantLock();
-    volatile Instant lastUsed = clock.instant();
-    private Transcoder.TranscodeSession media; // guarded by lock
-    private List<VideoProfile> ladder = List.of(); // guarded by lock
-    private boolean closed; // guarded by lock
-
-    Session(String id) {
-      this.id = id;
-    }
-
-    TranscodeResult.Builder transcode(SegData seg, List<VideoProfile> profiles, byte[] data) {
-      lock.lock();
-      try {
-        if (closed) {
-          return TranscodeResult.newBuilder().setError("transcode session " + id + " has ended; call GetOrchestrator");
-        }
-        long started = System.nanoTime();
-        io.jlivepeer.media.TranscodeResult out;
-        try {
-          if (media == null || !ladder.equals(profiles) || seg.getForceSessionReinit()) {
-            if (media != null) {
-              media.close();
-              media = null;
-            }
-            media = transcoder.open(id, profiles);
-            ladder = profiles;
-          }
-          out = media.transcode(new Segment(
-              seg.getManifestId().toStringUtf8(), seg.getSeq(), Math.max(0, seg.getDuration()), data));
-        } catch (RuntimeException e) {
-          metrics.segmentsFailed.increment();
-          log.warn("session {} segment {} failed to transcode: {}", id, seg.getSeq(), e.toString());
-          // the decoder may be in a bad state after a failure: start fresh with the next segment
-          if (media != null) {
-            media.close();
-            media = null;
-          }
-          return TranscodeResult.newBuilder().setError("transcode failed: " + e.getMessage());
-        }
-        metrics.transcoded(System.nanoTime() - started);
-        return data(seg, out);
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    private TranscodeResult.Builder data(SegData seg, io.jlivepeer.media.TranscodeResult out) {
-      TranscodeData.Builder td = TranscodeData.newBuilder();
-      List<byte[]> bytes = new ArrayList<>(out.renditions().size());
-      for (Rendition r : out.renditions()) {
-        String key = RenditionStore.key(id, r.profile().name(), seg.getSeq());
-        store.put(key, r.data());
-        bytes.add(r.data());
-        td.addSegments(TranscodedSegmentData.newBuilder()
-            .setUrl(baseUrl + RenditionStore.key(id, encodePathSegment(r.profile().name()), seg.getSeq()))
-            .setPixels(r.encodedPixels()));
-      }
-      td.setSig(ByteString.copyFrom(SigningPayloads.sign(key, SigningPayloads.transcodeResult(bytes))));
-      return TranscodeResult.newBuilder().setData(td);
-    }
-
-    void close() {
-      lock.lock();
-      try {
-        closed = true;
-        if (media != null) {
-          media.close();
-          media = null;
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
-  }
-
-  /** Percent-encodes everything but RFC 3986 unreserved characters (profile names may hold e.g. '#' or '?'). */
-  static String encodePathSegment(String s) {
-    StringBuilder out = new StringBuilder(s.length());
-    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
-        out.append(c);
-      } else {
-        out.append('%').append(String.format("%02X", b & 0xff));
-      }
-    }
-    return out.toString();
-  }
 }

@@ -1,6 +1,7 @@
 package io.jlivepeer.node.orchestrator;
 
 import io.jlivepeer.node.PaymentCodec;
+import io.jlivepeer.node.Refusals;
 import io.jlivepeer.payments.Balances;
 import io.jlivepeer.payments.BrokerUnavailableException;
 import io.jlivepeer.payments.EthAddress;
@@ -47,8 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrchestratorPayments implements SegmentPayments, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OrchestratorPayments.class);
-  public static final String INVALID_TICKET = "Invalid ticket";
-  public static final String INSUFFICIENT_BALANCE = "Insufficient balance";
+  static final String INVALID_TICKET = Refusals.INVALID_TICKET;
+  static final String INSUFFICIENT_BALANCE = Refusals.INSUFFICIENT_BALANCE;
 
   /**
    * @param price what O charges ({@code -pricePerUnit} / {@code -pixelsPerUnit}); must equal the node's config

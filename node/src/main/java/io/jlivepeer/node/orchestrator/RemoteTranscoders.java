@@ -9,9 +9,8 @@ import io.jlivepeer.media.Segment;
 import io.jlivepeer.media.TranscodeResult;
 import io.jlivepeer.media.Transcoder;
 import io.jlivepeer.media.VideoProfile;
+import io.jlivepeer.node.Refusals;
 import io.jlivepeer.wire.TranscodeResultsCodec;
-import io.jlivepeer.wire.WireException;
-import io.jlivepeer.wire.WireHeaders;
 import io.jlivepeer.wire.WireProfiles;
 import io.jlivepeer.wire.proto.AuthToken;
 import io.jlivepeer.wire.proto.NotifySegment;
@@ -26,14 +25,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,20 +39,19 @@ import org.slf4j.LoggerFactory;
  * {@link Transcoder}: each stream session sticks to the registered T with the lowest load/capacity; a segment is
  * sent as a NotifySegment and waited for up to max(8 s, 4 x segment duration). When the T's stream breaks or it
  * times out, the segment goes to another T, or to the local transcoder when O also transcodes itself, so no task is
- * dropped silently: it either completes or fails with a reason.
+ * dropped silently: it either completes or fails with a reason. The tasks in flight and T's side of them (input
+ * download, result upload) are {@link TranscoderTasks}.
  */
-public final class RemoteTranscoders implements Transcoder {
+final class RemoteTranscoders implements Transcoder {
   private static final Logger log = LoggerFactory.getLogger(RemoteTranscoders.class);
   private static final Duration MIN_TIMEOUT = Duration.ofSeconds(8);
-  public static final String INVALID_SECRET = "invalid secret";
 
   private final String secret;
   private final Optional<Transcoder> local;
   private final Supplier<String> baseUrl;
   private final String orchId;
   private final CopyOnWriteArrayList<Remote> remotes = new CopyOnWriteArrayList<>();
-  private final ConcurrentHashMap<Long, Task> tasks = new ConcurrentHashMap<>();
-  private final AtomicLong taskIds = new AtomicLong(System.nanoTime() & 0xffffffffL);
+  private final TranscoderTasks tasks;
   private final AtomicInteger remoteIds = new AtomicInteger();
   private final Object assignment = new Object();
 
@@ -65,6 +60,7 @@ public final class RemoteTranscoders implements Transcoder {
     this.local = local;
     this.baseUrl = baseUrl;
     this.orchId = orchId;
+    this.tasks = new TranscoderTasks(secret);
   }
 
   int registered() {
@@ -96,7 +92,7 @@ public final class RemoteTranscoders implements Transcoder {
   void register(RegisterRequest request, StreamObserver<NotifySegment> stream) {
     if (secret.isEmpty() || !constantTimeEquals(secret, request.getSecret())) {
       log.warn("a transcoder tried to register with a wrong secret");
-      stream.onError(Status.PERMISSION_DENIED.withDescription(INVALID_SECRET).asRuntimeException());
+      stream.onError(Status.PERMISSION_DENIED.withDescription(Refusals.INVALID_SECRET).asRuntimeException());
       return;
     }
     if (request.getCapacity() <= 0) {
@@ -120,11 +116,7 @@ public final class RemoteTranscoders implements Transcoder {
     remote.alive = false;
     remotes.remove(remote);
     log.warn("remote transcoder {} is gone ({}); re-dispatching its tasks", remote.id, why);
-    for (Task t : tasks.values()) {
-      if (t.remote == remote) {
-        t.result.completeExceptionally(new MediaException("remote transcoder " + remote.id + " disconnected"));
-      }
-    }
+    tasks.failAll(remote.id, new MediaException("remote transcoder " + remote.id + " disconnected"));
   }
 
   void closeAll() {
@@ -137,67 +129,24 @@ public final class RemoteTranscoders implements Transcoder {
       }
     }
     remotes.clear();
-    for (Task t : tasks.values()) {
-      t.result.completeExceptionally(new MediaException("orchestrator stopping"));
-    }
+    tasks.failAll(new MediaException("orchestrator stopping"));
   }
 
   // ---------------------------------------------------------------------------------------------- HTTP side
 
   boolean credentialsValid(String authorization, String credentials) {
-    return !secret.isEmpty() && WireHeaders.TRANSCODER_AUTHORIZATION.equals(authorization)
-        && constantTimeEquals(secret, credentials);
+    return tasks.credentialsValid(authorization, credentials);
   }
 
   /** The input of a task a T asked for, at {@code /transcoderTask/<taskId>.ts}. */
   Optional<byte[]> input(String path) {
-    String name = path.substring(path.lastIndexOf('/') + 1);
-    if (!name.endsWith(".ts")) {
-      return Optional.empty();
-    }
-    try {
-      Task t = tasks.get(Long.parseLong(name.substring(0, name.length() - 3)));
-      return t == null ? Optional.empty() : Optional.of(t.input);
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
+    return tasks.input(path);
   }
 
   /** {@code POST /transcodeResults}, after the credentials check. */
   HttpAnswer results(String authorization, String credentials, String taskIdHeader, String pixelsHeader,
       String contentType, byte[] body) {
-    if (!credentialsValid(authorization, credentials)) {
-      return HttpAnswer.text(403, "transcoder credentials refused: send Authorization: "
-          + WireHeaders.TRANSCODER_AUTHORIZATION + " and Credentials: <the orchestrator's -orchSecret>");
-    }
-    long taskId;
-    try {
-      taskId = Long.parseLong(taskIdHeader.strip());
-    } catch (NumberFormatException e) {
-      return HttpAnswer.text(400, "TaskId header '" + taskIdHeader + "' is not an integer");
-    }
-    Task task = tasks.get(taskId);
-    if (task == null) {
-      return HttpAnswer.text(404, "no task " + taskId + " is waiting (it timed out or went to another transcoder)");
-    }
-    TranscodeResultsCodec.Outcome outcome;
-    try {
-      outcome = TranscodeResultsCodec.parse(contentType, body, TranscodeResultsCodec.Limits.defaults());
-    } catch (WireException e) {
-      // the task stays open: it is re-dispatched when it times out
-      return HttpAnswer.text(e.httpStatus(), e.getMessage());
-    }
-    if (outcome instanceof TranscodeResultsCodec.Renditions r && r.parts().size() != task.profiles.size()) {
-      return HttpAnswer.text(400, "transcode result has " + r.parts().size() + " renditions; the task asked for "
-          + task.profiles.size());
-    }
-    try {
-      task.decodedPixels = pixelsHeader.isBlank() ? 0 : Long.parseLong(pixelsHeader.strip());
-    } catch (NumberFormatException e) {
-      return HttpAnswer.text(400, "Pixels header '" + pixelsHeader + "' is not an integer");
-    }
-    task.result.complete(outcome);
-    return HttpAnswer.text(200, "ok");
+    return tasks.results(authorization, credentials, taskIdHeader, pixelsHeader, contentType, body);
   }
 
   // ---------------------------------------------------------------------------------------------- dispatch
@@ -287,9 +236,8 @@ public final class RemoteTranscoders implements Transcoder {
     }
 
     private TranscodeResult dispatch(Remote remote, Segment segment) {
-      long taskId = taskIds.incrementAndGet();
-      Task task = new Task(remote, segment.data(), profiles);
-      tasks.put(taskId, task);
+      TranscoderTasks.Task task = tasks.open(remote.id, segment.data(), profiles);
+      long taskId = task.id;
       try {
         SegData.Builder seg = SegData.newBuilder()
             .setManifestId(com.google.protobuf.ByteString.copyFromUtf8(segment.streamId()))
@@ -332,7 +280,7 @@ public final class RemoteTranscoders implements Transcoder {
           }
         };
       } finally {
-        tasks.remove(taskId);
+        tasks.close(task);
       }
     }
 
@@ -385,20 +333,6 @@ public final class RemoteTranscoders implements Transcoder {
     }
   }
 
-  private static final class Task {
-    final Remote remote;
-    final byte[] input;
-    final List<VideoProfile> profiles;
-    final CompletableFuture<TranscodeResultsCodec.Outcome> result = new CompletableFuture<>();
-    volatile long decodedPixels;
-
-    Task(Remote remote, byte[] input, List<VideoProfile> profiles) {
-      this.remote = remote;
-      this.input = input;
-      this.profiles = profiles;
-    }
-  }
-
   /** A remote attempt failed in a way another transcoder may not (stream broke, timeout). */
   private static final class RemoteFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -408,7 +342,7 @@ public final class RemoteTranscoders implements Transcoder {
     }
   }
 
-  private static boolean constantTimeEquals(String a, String b) {
+  static boolean constantTimeEquals(String a, String b) {
     return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 
