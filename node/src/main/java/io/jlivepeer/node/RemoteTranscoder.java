@@ -98,6 +98,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   private final UnaryOperator<OrchestratorInfo> infoView;
   /** Micropayments to the orchestrators; empty: they work for free (no chain). */
   private final Optional<BroadcasterPayments> payer;
+  private final Map<String, String> lastOrchestrator = new java.util.concurrent.ConcurrentHashMap<>();
   /** Orchestrators whose price is above -maxPricePerUnit: not picked again. */
   private final Set<OrchestratorPool.Orch> tooExpensive = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Checks of O's work beyond its signature ({@code -verificationFreq}); off by default. */
@@ -186,6 +187,11 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
     return segmentRequests.get();
   }
 
+  /** The orchestrator that transcoded the stream's last segment, while its session is open (stream API health). */
+  public Optional<String> orchestratorOf(String streamId) {
+    return Optional.ofNullable(lastOrchestrator.get(streamId));
+  }
+
   /** Times a session moved to another orchestrator. */
   public long swaps() {
     return swaps.get();
@@ -267,6 +273,7 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
         long start = System.nanoTime();
         try {
           TranscodeResult result = attempt(o, segment, hash);
+          lastOrchestrator.put(segment.streamId(), o.addr);
           long nanos = System.nanoTime() - start;
           roundTrips.observeNanos(nanos);
           long millis = nanos / 1_000_000;
