@@ -56,7 +56,7 @@ final class StudioApi {
 
   Route route() {
     return Route.of(PREFIX, r -> CompletableFuture.completedFuture(handle(r)), HttpMethod.GET, HttpMethod.POST,
-        HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
+        HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.PUT, HttpMethod.OPTIONS); // PUT: a JSON 405
   }
 
   FullHttpResponse handle(FullHttpRequest request) {

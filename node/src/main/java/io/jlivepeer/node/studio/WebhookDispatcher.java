@@ -135,6 +135,9 @@ final class WebhookDispatcher implements AutoCloseable {
   }
 
   private void pass() {
+    synchronized (this) {
+      next = null; // this pass is running: what it schedules must not be mistaken for an earlier pass still due
+    }
     try {
       long now = clock.millis();
       long soonest = Long.MAX_VALUE;
