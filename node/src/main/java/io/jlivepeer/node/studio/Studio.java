@@ -79,6 +79,7 @@ public final class Studio implements AutoCloseable {
   private volatile Map<String, StreamRecord> byPlayback = Map.of();
   private final Map<String, Live> live = new ConcurrentHashMap<>();
   private volatile boolean enforced;
+  private final java.util.concurrent.ScheduledExecutorService keyWatch;
   private volatile long keysCheckedAt;
   private volatile InetSocketAddress rtmpAddr = new InetSocketAddress("127.0.0.1", 1935);
   private volatile InetSocketAddress httpAddr = new InetSocketAddress("127.0.0.1", 9935);
@@ -97,6 +98,15 @@ public final class Studio implements AutoCloseable {
     this.enforced = store.keyCount() > 0;
     this.keysCheckedAt = clock.millis();
     this.webhooks = new WebhookDispatcher(store, clock, retry, json);
+    this.keyWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("studio-keys").daemon(true).factory());
+    keyWatch.scheduleWithFixedDelay(() -> {
+      try {
+        refreshKeys();
+      } catch (RuntimeException e) {
+        log.warn("stream API: cannot read the API keys ({}); stream key enforcement unchanged", e.getMessage());
+      }
+    }, KEY_REFRESH_MILLIS, KEY_REFRESH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** Opens (creating if needed) the API's database in {@code dataDir}. */
@@ -434,7 +444,7 @@ public final class Studio implements AutoCloseable {
 
   /** Re-reads whether any key exists (a key made by `livepeer cli apikey` while B runs). */
   public void refreshKeys() {
-    enforced = store.keyCount() > 0;
+    enforced = enforced || store.keyCount() > 0; // keys are never removed
     keysCheckedAt = clock.millis();
   }
 
@@ -511,6 +521,12 @@ public final class Studio implements AutoCloseable {
 
   @Override
   public void close() {
+    keyWatch.shutdownNow();
+    try {
+      keyWatch.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     webhooks.close();
     store.close();
   }
