@@ -107,6 +107,9 @@ final class DemoCommand implements Callable<Integer> {
     io.jlivepeer.media.Transcoder transcoder = net == null ? new FfmpegTranscoder() : net.broadcasterSide();
     try (chain; net; BroadcasterNode node = BroadcasterNode.start(config, transcoder);
         DemoStreams api = new DemoStreams(node)) {
+      if (chain != null) {
+        node.studio().account(ChainAccount.of(chain.client(), chain.broadcasterAddress()));
+      }
       if (net != null) {
         System.out.println();
         net.describe().forEach(System.out::println);

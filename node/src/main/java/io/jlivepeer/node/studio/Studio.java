@@ -78,6 +78,10 @@ public final class Studio implements AutoCloseable {
   private volatile Map<String, StreamRecord> byKey = Map.of();
   private volatile Map<String, StreamRecord> byPlayback = Map.of();
   private final Map<String, Live> live = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> dirtyStreams = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> dirtySessions = new ConcurrentHashMap<>();
+  /** How often segment counts are written to SQLite. */
+  static final long FLUSH_MILLIS = 1_000;
   private volatile boolean enforced;
   private final java.util.concurrent.ScheduledExecutorService keyWatch;
   private volatile long keysCheckedAt;
@@ -85,6 +89,7 @@ public final class Studio implements AutoCloseable {
   private volatile InetSocketAddress httpAddr = new InetSocketAddress("127.0.0.1", 9935);
   private volatile Supplier<List<OrchestratorSummary>> orchestrators = List::of;
   private volatile Supplier<BroadcasterAccount> account = () -> BroadcasterAccount.OFF_CHAIN;
+  private volatile BroadcasterAccount lastAccount = BroadcasterAccount.OFF_CHAIN;
   private volatile Function<String, Optional<String>> orchestratorOf = id -> Optional.of("local");
 
   private Studio(StudioStore store, Clock clock, WebhookDispatcher.Retry retry) {
@@ -107,6 +112,13 @@ public final class Studio implements AutoCloseable {
         log.warn("stream API: cannot read the API keys ({}); stream key enforcement unchanged", e.getMessage());
       }
     }, KEY_REFRESH_MILLIS, KEY_REFRESH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    keyWatch.scheduleWithFixedDelay(() -> {
+      try {
+        flush();
+      } catch (RuntimeException e) {
+        log.warn("stream API: cannot save segment counts ({}); retrying", e.getMessage());
+      }
+    }, FLUSH_MILLIS, FLUSH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** Opens (creating if needed) the API's database in {@code dataDir}. */
@@ -278,9 +290,35 @@ public final class Studio implements AutoCloseable {
       l.session = l.session.withSegment(now, transcoded, durationMillis);
       session = l.session;
     }
-    store.saveSession(session);
-    updateStream(s.id(), r -> r.seen(now, transcoded ? r.totals().plusTranscoded(durationMillis, bytes)
+    // counts are flushed in batches (flush()): an fsync per segment would slow the stream's worker on a busy disk
+    dirtySessions.put(manifestId, Boolean.TRUE);
+    updateStreamInMemory(s.id(), r -> r.seen(now, transcoded ? r.totals().plusTranscoded(durationMillis, bytes)
         : r.totals().plusSource(durationMillis, bytes)));
+  }
+
+  /** Writes the segment counts gathered since the last flush, in one transaction. */
+  void flush() {
+    List<StreamRecord> streams = new java.util.ArrayList<>();
+    for (String id : List.copyOf(dirtyStreams.keySet())) {
+      dirtyStreams.remove(id);
+      StreamRecord r = byId.get(id);
+      if (r != null) {
+        streams.add(r);
+      }
+    }
+    List<SessionRecord> sessions = new java.util.ArrayList<>();
+    for (String manifestId : List.copyOf(dirtySessions.keySet())) {
+      dirtySessions.remove(manifestId);
+      Live l = live.get(manifestId);
+      if (l != null) {
+        synchronized (l) {
+          sessions.add(l.session);
+        }
+      }
+    }
+    if (!streams.isEmpty() || !sessions.isEmpty()) {
+      store.saveAll(streams, sessions);
+    }
   }
 
   /** The publish ended and its segments are done: the session ends, stream.idle. */
@@ -296,6 +334,7 @@ public final class Studio implements AutoCloseable {
       l.session = l.session.ended(now);
       session = l.session;
     }
+    flush();
     store.saveSession(session);
     StreamRecord current = byId.get(s.id());
     ObjectNode payload = json.createObjectNode().put("sessionId", session.id());
@@ -375,6 +414,19 @@ public final class Studio implements AutoCloseable {
     return s;
   }
 
+  private void updateStreamInMemory(String id, java.util.function.UnaryOperator<StreamRecord> change) {
+    synchronized (streamsLock) {
+      StreamRecord old = byId.get(id);
+      if (old == null) {
+        return;
+      }
+      Map<String, StreamRecord> m = new HashMap<>(byId);
+      m.put(id, change.apply(old));
+      install(List.copyOf(m.values()));
+      dirtyStreams.put(id, Boolean.TRUE);
+    }
+  }
+
   StreamRecord updateStream(String id, java.util.function.UnaryOperator<StreamRecord> change) {
     synchronized (streamsLock) {
       StreamRecord old = byId.get(id);
@@ -425,8 +477,16 @@ public final class Studio implements AutoCloseable {
     return orchestrators.get();
   }
 
+  /** The chain may be slow or down: then the last figures read (or zeros, marked on chain) rather than an error. */
   BroadcasterAccount account() {
-    return account.get();
+    try {
+      BroadcasterAccount a = account.get();
+      lastAccount = a;
+      return a;
+    } catch (RuntimeException e) {
+      log.warn("stream API: cannot read the broadcaster's deposit and reserve from the chain: {}", e.getMessage());
+      return lastAccount.onChain() ? lastAccount : new BroadcasterAccount("", "0", "0", true);
+    }
   }
 
   /** Checks a bearer key against the stored hashes (and notices keys made by another process). */
@@ -526,6 +586,11 @@ public final class Studio implements AutoCloseable {
       keyWatch.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    try {
+      flush();
+    } catch (RuntimeException e) {
+      log.warn("stream API: the last segment counts could not be saved: {}", e.getMessage());
     }
     webhooks.close();
     store.close();

@@ -112,6 +112,29 @@ final class StudioStore implements AutoCloseable {
         t.sourceBytes(), t.transcodedBytes());
   }
 
+  /** Saves streams and sessions in one transaction (one fsync). */
+  synchronized void saveAll(List<StreamRecord> streams, List<SessionRecord> sessions) {
+    try {
+      db.setAutoCommit(false);
+      streams.forEach(this::saveStream);
+      sessions.forEach(this::saveSession);
+      db.commit();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        db.rollback();
+      } catch (SQLException ignored) {
+        // reported below
+      }
+      throw e instanceof SQLException q ? failure(q) : (RuntimeException) e;
+    } finally {
+      try {
+        db.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // the next call reports a broken connection
+      }
+    }
+  }
+
   synchronized List<StreamRecord> streams() {
     List<StreamRecord> out = new ArrayList<>();
     try (PreparedStatement ps = db.prepareStatement("SELECT * FROM streams ORDER BY created_at, id");
