@@ -2,7 +2,7 @@ package io.jlivepeer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jlivepeer.node.BroadcasterNode;
+import io.jlivepeer.node.broadcaster.BroadcasterNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

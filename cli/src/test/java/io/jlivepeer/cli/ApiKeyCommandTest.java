@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jlivepeer.media.FfmpegTranscoder;
 import io.jlivepeer.media.VideoProfiles;
-import io.jlivepeer.node.BroadcasterConfig;
-import io.jlivepeer.node.BroadcasterNode;
+import io.jlivepeer.node.broadcaster.BroadcasterConfig;
+import io.jlivepeer.node.broadcaster.BroadcasterNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

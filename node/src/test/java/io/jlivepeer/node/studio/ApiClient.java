@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jlivepeer.media.FfmpegBinaries;
 import io.jlivepeer.media.TestMedia;
-import io.jlivepeer.node.BroadcasterNode;
+import io.jlivepeer.node.broadcaster.BroadcasterNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
