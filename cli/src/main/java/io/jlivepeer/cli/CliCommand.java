@@ -37,6 +37,10 @@ final class CliCommand implements Callable<Integer> {
   @Parameters(index = "1..*", arity = "0..*", description = "Parameters as name=value (amounts in wei or with a unit: 10LPT, 0.5ETH).")
   List<String> args = new ArrayList<>();
 
+  @Option(names = {"-dataDir", "-datadir"}, paramLabel = "dir",
+      description = "apikey only: the broadcaster's data dir, where the key's hash is stored. Default: ~/.lpData")
+  java.nio.file.Path dataDir;
+
   @Spec CommandSpec spec;
 
   private static final String USAGE_HINTS = """
@@ -54,6 +58,7 @@ final class CliCommand implements Callable<Integer> {
         delegatorInfo | transcoderInfo | senderInfo   [addr=<address>]
         protocolParameters | registeredOrchestrators | currentRound | ethAddr | contractAddresses
         faults                 (a broadcaster with -verificationFreq: the faults found, with evidence)
+        apikey                 [name=<label>] [-dataDir <broadcaster's data dir>]  (stream API key; docs/api.md)
       """;
 
   @Override
@@ -65,6 +70,9 @@ final class CliCommand implements Callable<Integer> {
       out.print(USAGE_HINTS);
       out.flush();
       return 0;
+    }
+    if (command.equals("apikey")) {
+      return apiKey(out, err);
     }
     String method = ChainApiServer.ENDPOINTS.get(command);
     if (method == null) {
@@ -117,6 +125,33 @@ final class CliCommand implements Callable<Integer> {
     }
     err.flush();
     return 1;
+  }
+
+  /**
+   * Creates a stream API key in the broadcaster's data dir (not over HTTP: whoever can write the data dir owns the
+   * node, so no bootstrap key is needed). A running B sees it at once for requests and within 5 s for enforcing
+   * stream keys. The key goes alone to stdout, for scripts; the hint to stderr.
+   */
+  private int apiKey(PrintWriter out, PrintWriter err) {
+    String name = "cli";
+    for (String a : args) {
+      if (!a.startsWith("name=") || a.length() == 5) {
+        err.println("error: apikey takes only name=<label>, got \"" + a + "\"");
+        err.flush();
+        return 2;
+      }
+      name = a.substring(5);
+    }
+    java.nio.file.Path dir = dataDir != null ? dataDir
+        : java.nio.file.Path.of(System.getProperty("user.home"), ".lpData");
+    String key = io.jlivepeer.node.studio.ApiKeys.create(dir, name, java.time.Clock.systemUTC());
+    out.println(key);
+    out.flush();
+    err.println("API key \"" + name + "\" created in " + dir.toAbsolutePath() + " (only its hash is kept: copy it now)."
+        + " Use it as 'Authorization: Bearer <key>'. From now on this broadcaster accepts RTMP publishes only to"
+        + " stream keys of its API streams.");
+    err.flush();
+    return 0;
   }
 
   private static String errorText(String body, int status) {

@@ -105,7 +105,11 @@ final class DemoCommand implements Callable<Integer> {
     }
     reporter = chain == null ? () -> "" : chain::report;
     io.jlivepeer.media.Transcoder transcoder = net == null ? new FfmpegTranscoder() : net.broadcasterSide();
-    try (chain; net; BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
+    try (chain; net; BroadcasterNode node = BroadcasterNode.start(config, transcoder);
+        DemoStreams api = new DemoStreams(node)) {
+      if (chain != null) {
+        node.studio().account(ChainAccount.of(chain.client(), chain.broadcasterAddress()));
+      }
       if (net != null) {
         System.out.println();
         net.describe().forEach(System.out::println);
@@ -113,10 +117,14 @@ final class DemoCommand implements Callable<Integer> {
       List<Publisher> publishers = new ArrayList<>();
       try {
         System.out.println();
+        String first = "";
         for (int i = 0; i < streamCount; i++) {
-          String stream = i == 0 ? "demo" : "demo" + (i + 1);
-          String rtmpUrl = "rtmp://127.0.0.1:" + node.rtmpAddress().getPort() + "/live/" + stream;
-          String hlsUrl = "http://127.0.0.1:" + node.httpAddress().getPort() + "/stream/" + stream + ".m3u8";
+          // created through the stream API (POST /api/stream) like an app would; published to its stream key
+          DemoStreams.Stream created = api.stream(i == 0 ? "demo" : "demo" + (i + 1));
+          String stream = created.name();
+          String rtmpUrl = "rtmp://127.0.0.1:" + node.rtmpAddress().getPort() + "/live/" + created.streamKey();
+          String hlsUrl = created.playbackUrl();
+          first = first.isEmpty() ? hlsUrl : first;
           // a tone of its own per stream (440, 550, 660 Hz ...), so a listener can tell them apart
           Process process = startPublisher(width, height, 440 + 110 * i, rtmpUrl);
           publishers.add(new Publisher(stream, process, drain(process.getErrorStream())));
@@ -124,10 +132,11 @@ final class DemoCommand implements Callable<Integer> {
               + rtmpUrl);
           System.out.println("Play it:  " + hlsUrl);
         }
-        String first = "http://127.0.0.1:" + node.httpAddress().getPort() + "/stream/demo.m3u8";
         System.out.println("          (ffplay " + first + "  |  vlc " + first + "  |  any hls.js page)");
         System.out.println("Renditions: " + String.join(", ", config.profiles().stream().map(p -> p.name()).toList())
             + " + source.  Ctrl-C to stop.");
+        System.out.println("Dashboard: " + api.dashboardUrl());
+        System.out.println("API key:   " + api.apiKey() + "  (Authorization: Bearer <key>; docs/api.md)");
         System.out.println();
         return progress(node, net, publishers, runFor);
       } finally {

@@ -121,6 +121,7 @@ public final class Main implements Callable<Integer> {
     Transcoder transcoder = remote.<Transcoder>map(r -> r).orElseGet(FfmpegTranscoder::new);
     try (Discovery discovery = Discovery.start(flags, remote);
         BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
+      chain.ifPresent(c -> node.studio().account(ChainAccount.of(c.chain().client(), c.address())));
       discovery.describe().ifPresent(System.out::println);
       System.out.printf("Publish: rtmp://%s:%d/live/<streamName>%n", printableHost(node.rtmpAddress().getHostString()),
           node.rtmpAddress().getPort());

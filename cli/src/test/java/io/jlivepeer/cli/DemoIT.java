@@ -43,6 +43,16 @@ class DemoIT {
       List<String> urls = awaitUrls(captured, 60);
       String url = urls.get(0);
       HttpClient http = HttpClient.newHttpClient();
+      // the demo made its streams through the stream API: they are listed there, with the URLs it printed
+      String apiKey = awaitMatch(captured, Pattern.compile("API key:\\s+([0-9a-f]{64})"), 10);
+      String base = url.substring(0, url.indexOf("/stream/"));
+      assertThat(captured.toString(StandardCharsets.UTF_8)).contains("Dashboard: " + base + "/dashboard/#key=" + apiKey);
+      HttpResponse<String> listed = http.send(HttpRequest.newBuilder(URI.create(base + "/api/stream"))
+          .header("Authorization", "Bearer " + apiKey).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(listed.statusCode()).isEqualTo(200);
+      var streams = new com.fasterxml.jackson.databind.ObjectMapper().readTree(listed.body());
+      assertThat(streams.findValuesAsText("name")).contains("demo", "demo2", "demo3");
+      assertThat(streams.findValuesAsText("playbackUrl")).containsAll(urls);
       for (String rendition : urls.stream().flatMap(u -> List.of("P240p30fps16x9", "P360p30fps16x9").stream()
           .map(r -> u.replace(".m3u8", "/" + r + ".m3u8"))).toList()) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -84,6 +94,18 @@ class DemoIT {
         .as("O2 answers only what its transcoders did").isGreaterThanOrEqualTo(Integer.parseInt(done.group(2)));
     // skipped segments mean a CPU too slow for live; a failed one would mean the network lost it
     assertThat(printed).as("no segment failed").containsPattern("done; .*failed 0,");
+  }
+
+  private static String awaitMatch(ByteArrayOutputStream captured, Pattern p, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      Matcher m = p.matcher(captured.toString(StandardCharsets.UTF_8));
+      if (m.find()) {
+        return m.group(1);
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the demo printed nothing matching " + p + " within " + seconds + " s");
   }
 
   /** The playback URLs of the demo's three streams. */

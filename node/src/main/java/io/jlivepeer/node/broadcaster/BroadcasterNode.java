@@ -10,6 +10,8 @@ import io.jlivepeer.ingest.StreamSink;
 import io.jlivepeer.media.Rendition;
 import io.jlivepeer.media.SegmenterConfig;
 import io.jlivepeer.media.Transcoder;
+import io.jlivepeer.media.VideoProfile;
+import io.jlivepeer.node.studio.Studio;
 import io.jlivepeer.node.Counters;
 import io.jlivepeer.node.MetricsServer;
 import io.jlivepeer.node.NodeStats;
@@ -46,7 +48,8 @@ public final class BroadcasterNode implements AutoCloseable {
   private final Map<String, Boolean> pushStarted = new ConcurrentHashMap<>();
   private final DiskSegmentStore store;
   private final HlsStreams hls;
-  private final HlsOutput output;
+  private final SegmentOutput output;
+  private final Studio studio;
   private final HttpServer http;
   private final RtmpServer rtmp;
   private final BroadcasterMetrics metrics;
@@ -56,7 +59,13 @@ public final class BroadcasterNode implements AutoCloseable {
     this.transcoder = transcoder;
     this.store = DiskSegmentStore.open(config.dataDir());
     this.hls = new HlsStreams(HlsConfig.withWindow(config.playlistWindow()), store);
-    this.output = new HlsOutput(hls, config.profiles());
+    try {
+      this.studio = Studio.open(config.dataDir());
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    this.output = new StudioOutput(new HlsOutput(hls, id -> studio.ladder(id).orElse(config.profiles())), studio);
     this.metrics = new BroadcasterMetrics(counters, transcoder instanceof RemoteTranscoder r ? Optional.of(r)
         : Optional.empty());
     HttpServer httpServer = null;
@@ -64,10 +73,14 @@ public final class BroadcasterNode implements AutoCloseable {
       HttpPushHandler push = new HttpPushHandler(HttpPushConfig.defaults(), this::onPushedSegment);
       List<Route> routes = new java.util.ArrayList<>(List.of(new HlsHttpHandler(hls).route(),
           Route.of(HttpPushHandler.PATH_PREFIX, push, HttpMethod.POST, HttpMethod.PUT),
-          MetricsServer.route(metrics::render)));
+          MetricsServer.route(metrics::render), studio.route()));
       if (transcoder instanceof RemoteTranscoder r) {
         // the faults verification found in orchestrators' results, with their evidence (also `livepeer cli faults`)
         routes.add(MetricsServer.textRoute("/faults", "application/json", r.verification().faults()::json));
+      }
+      if (transcoder instanceof RemoteTranscoder r) {
+        studio.orchestrators(r.pool()::summaries);
+        studio.orchestratorOf(r::orchestratorOf);
       }
       httpServer = HttpServer.start(
           HttpServerConfig.defaults(config.httpAddr().getHostString(), config.httpAddr().getPort()), routes);
@@ -75,10 +88,12 @@ public final class BroadcasterNode implements AutoCloseable {
       this.rtmp = RtmpServer.start(
           RtmpConfig.defaults().withBindAddress(config.rtmpAddr()).withMaxStreams(config.maxSessions()),
           this::onPublish);
+      studio.bind(rtmp.localAddress(), http.address());
     } catch (RuntimeException e) {
       if (httpServer != null) {
         httpServer.close();
       }
+      studio.close();
       store.close();
       throw e;
     }
@@ -105,6 +120,11 @@ public final class BroadcasterNode implements AutoCloseable {
     return metrics.render();
   }
 
+  /** The stream API (streams, sessions, webhooks; docs/api.md). */
+  public Studio studio() {
+    return studio;
+  }
+
   public NodeStats stats() {
     return counters.snapshot();
   }
@@ -115,9 +135,12 @@ public final class BroadcasterNode implements AutoCloseable {
   }
 
   private Optional<StreamSink> onPublish(PublishRequest request) {
-    LiveStream stream = stream(request.manifestId());
+    // an API stream key maps to its playback id; refused (IngestException) for a deleted, suspended or, once keys
+    // are enforced, unknown key
+    Studio.Admission admission = studio.admit(request.manifestId());
+    LiveStream stream = stream(admission.manifestId(), admission.profiles().orElse(config.profiles()));
     counters.liveStreams.incrementAndGet();
-    log.info("stream {}: publish from {}", request.manifestId(), request.remoteAddress());
+    log.info("stream {}: publish from {}", admission.manifestId(), request.remoteAddress());
     SegmenterConfig segmenter = SegmenterConfig.defaults().withTargetDurationMillis(config.segmentDuration().toMillis());
     return Optional.of(new RtmpPublishAdapter(stream, segmenter, counters.liveStreams::decrementAndGet));
   }
@@ -131,8 +154,13 @@ public final class BroadcasterNode implements AutoCloseable {
   }
 
   private LiveStream stream(String manifestId) {
-    return streams.computeIfAbsent(manifestId, id -> new LiveStream(id, transcoder, config.profiles(), output,
-        counters, config.maxQueuedSegments()));
+    return stream(manifestId, studio.ladder(manifestId).orElse(config.profiles()));
+  }
+
+  /** The stream's queue; an idle one whose ladder changed (PATCH profiles) is replaced by one with the new ladder. */
+  private LiveStream stream(String manifestId, List<VideoProfile> profiles) {
+    return streams.compute(manifestId, (id, old) -> old != null && (old.profiles().equals(profiles) || old.busy())
+        ? old : new LiveStream(id, transcoder, profiles, output, counters, config.maxQueuedSegments()));
   }
 
   /** Stops ingest, lets each stream's segment in the transcoder finish (a few seconds at most), then stops serving. */
@@ -147,6 +175,7 @@ public final class BroadcasterNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     http.close();
+    studio.close();
     store.close();
   }
 }

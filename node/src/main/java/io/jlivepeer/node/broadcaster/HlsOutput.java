@@ -14,18 +14,23 @@ final class HlsOutput implements SegmentOutput {
   static final int ASSUMED_AUDIO_BPS = 128_000;
 
   private final HlsStreams hls;
-  private final List<VideoProfile> profiles;
+  private final java.util.function.Function<String, List<VideoProfile>> ladder;
 
   HlsOutput(HlsStreams hls, List<VideoProfile> profiles) {
+    this(hls, id -> profiles);
+  }
+
+  /** {@code ladder}: each manifest id's profiles (an API stream may have its own). */
+  HlsOutput(HlsStreams hls, java.util.function.Function<String, List<VideoProfile>> ladder) {
     this.hls = hls;
-    this.profiles = List.copyOf(profiles);
+    this.ladder = ladder;
   }
 
   @Override
   public void streamStarted(String manifestId, SourceInfo source) {
     String audio = source.codecs().contains("mp4a") ? source.codecs().substring(source.codecs().indexOf("mp4a")) : "";
     List<HlsVariant> variants = new ArrayList<>();
-    for (VideoProfile p : profiles) {
+    for (VideoProfile p : ladder.apply(manifestId)) {
       variants.add(HlsVariant.of(p, audio.isEmpty() ? 0 : ASSUMED_AUDIO_BPS, Codecs.rendition(p, audio)));
     }
     variants.add(HlsVariant.source(source.width(), source.height(), source.bandwidthBps(), source.codecs(),

@@ -61,6 +61,10 @@ final class LiveStream {
     return manifestId;
   }
 
+  List<VideoProfile> profiles() {
+    return profiles;
+  }
+
   /** A publish began; segments submitted after this belong to it. */
   void start(SourceInfo source) {
     enqueue(new Start(source));
@@ -212,11 +216,13 @@ final class LiveStream {
       work.done().complete(result);
     } catch (MediaException e) {
       counters.segmentFailed();
+      output.failed(segment);
       log.warn("stream {} segment {}: transcode failed: {}", manifestId, segment.seq(), e.getMessage());
       closeSession(); // a decoder that choked may hold bad state
       work.done().completeExceptionally(e);
     } catch (RuntimeException e) {
       counters.segmentFailed();
+      output.failed(segment);
       log.error("stream {} segment {}: unexpected transcoder error", manifestId, segment.seq(), e);
       closeSession();
       work.done().completeExceptionally(new NodeException("internal transcoder error", e));

@@ -97,6 +97,8 @@ public final class OrchestratorPool implements AutoCloseable {
     private int streams;
     /** Sessions it said it takes (GetOrchestrator's capacities); 1 until it says. */
     private int capacity = 1;
+    /** Its last GetOrchestrator answer (address, price), for the stream API's /api/network. */
+    private volatile OrchestratorInfo lastInfo;
 
     Orch(String addr, ManagedChannel channel, boolean trusted, boolean discovered) {
       this.addr = addr;
@@ -188,6 +190,7 @@ public final class OrchestratorPool implements AutoCloseable {
 
   /** The session count O advertises for the capabilities it offers (each carries -maxSessions): the largest. */
   synchronized void noteCapacity(Orch o, OrchestratorInfo info) {
+    o.lastInfo = info;
     o.capacity = Math.max(1, info.getCapabilities().getCapacitiesMap().values().stream()
         .mapToInt(Integer::intValue).max().orElse(1));
   }
@@ -273,6 +276,29 @@ public final class OrchestratorPool implements AutoCloseable {
     long now = clock.millis();
     return orchs.stream().sorted(Comparator.comparingDouble(o -> score(o, now)))
         .map(o -> o.addr + "=" + (o.faulty ? "faulty" : Math.round(score(o, now)))).toList();
+  }
+
+  /**
+   * Every orchestrator for the stream API's /api/network: address and price from its last answer (empty and "0"
+   * before one), score in ms, this B's streams on it, suspended as in {@link #counts}.
+   */
+  public synchronized List<io.jlivepeer.node.studio.Studio.OrchestratorSummary> summaries() {
+    long now = clock.millis();
+    List<io.jlivepeer.node.studio.Studio.OrchestratorSummary> out = new ArrayList<>();
+    for (Orch o : orchs) {
+      OrchestratorInfo info = o.lastInfo;
+      String address = info == null || info.getAddress().size() != 20 ? ""
+          : "0x" + java.util.HexFormat.of().formatHex(info.getAddress().toByteArray());
+      String price = "0";
+      if (info != null && info.hasPriceInfo() && info.getPriceInfo().getPixelsPerUnit() > 0) {
+        price = new java.math.BigDecimal(info.getPriceInfo().getPricePerUnit())
+            .divide(java.math.BigDecimal.valueOf(info.getPriceInfo().getPixelsPerUnit()), java.math.MathContext.DECIMAL64)
+            .stripTrailingZeros().toPlainString();
+      }
+      out.add(new io.jlivepeer.node.studio.Studio.OrchestratorSummary(o.addr, address, price,
+          Math.round(score(o, now) * 10) / 10.0, o.streams, o.faulty || penalty(o, now) > SUSPEND_MILLIS));
+    }
+    return out;
   }
 
   /** One orchestrator a discovery webhook listed. */

@@ -66,6 +66,7 @@ final class RemoteSession implements TranscodeSession {
   private final Optional<BroadcasterPayments> payer;
   private final Set<OrchestratorPool.Orch> tooExpensive;
   private final Verification verification;
+  private final Map<String, String> lastOrchestrator;
 
   private final List<VideoProfile> profiles;
   /** O session per orchestrator this stream used: the auth token names it. */
@@ -94,6 +95,7 @@ final class RemoteSession implements TranscodeSession {
     this.payer = owner.payer;
     this.tooExpensive = owner.tooExpensive;
     this.verification = owner.verification;
+    this.lastOrchestrator = owner.lastOrchestrator;
     this.profiles = profiles;
     this.verifier = verification.newStreamVerifier();
   }
@@ -126,6 +128,7 @@ final class RemoteSession implements TranscodeSession {
       long start = System.nanoTime();
       try {
         TranscodeResult result = attempt(o, segment, hash);
+        lastOrchestrator.put(segment.streamId(), o.addr);
         long nanos = System.nanoTime() - start;
         roundTrips.observeNanos(nanos);
         long millis = nanos / 1_000_000;

@@ -17,6 +17,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -72,6 +73,8 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
   final Set<OrchestratorPool.Orch> tooExpensive = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Checks of O's work beyond its signature ({@code -verificationFreq}); off by default. */
   final Verification verification;
+  /** Per stream: the orchestrator that transcoded its last segment (stream API health). */
+  final Map<String, String> lastOrchestrator = new java.util.concurrent.ConcurrentHashMap<>();
 
   private RemoteTranscoder(RemoteConfig config, EthKey key, Clock clock, UnaryOperator<OrchestratorInfo> infoView,
       Optional<BroadcasterPayments> payer, Verification verification) {
@@ -144,6 +147,11 @@ public final class RemoteTranscoder implements Transcoder, AutoCloseable {
 
   public OrchestratorPool pool() {
     return pool;
+  }
+
+  /** The orchestrator that transcoded the stream's last segment, if any did (stream API health). */
+  public Optional<String> orchestratorOf(String streamId) {
+    return Optional.ofNullable(lastOrchestrator.get(streamId));
   }
 
   /** Segment POSTs sent so far (every attempt counts). */

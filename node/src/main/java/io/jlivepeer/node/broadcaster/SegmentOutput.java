@@ -18,6 +18,9 @@ interface SegmentOutput {
   /** The renditions of a source segment, in ladder order. */
   void renditions(Segment source, List<Rendition> renditions);
 
+  /** The segment's transcode failed (it has no renditions). */
+  default void failed(Segment source) {}
+
   /** The publisher went away and every queued segment is done: playlists end. */
   void streamEnded(String manifestId);
 }
