@@ -10,6 +10,7 @@ import io.jlivepeer.ingest.StreamSink;
 import io.jlivepeer.media.Rendition;
 import io.jlivepeer.media.SegmenterConfig;
 import io.jlivepeer.media.Transcoder;
+import io.jlivepeer.node.dashboard.DashboardRoute;
 import io.jlivepeer.playback.DiskSegmentStore;
 import io.jlivepeer.playback.HlsConfig;
 import io.jlivepeer.playback.HlsHttpHandler;
@@ -61,7 +62,7 @@ public final class BroadcasterNode implements AutoCloseable {
       HttpPushHandler push = new HttpPushHandler(HttpPushConfig.defaults(), this::onPushedSegment);
       List<Route> routes = new java.util.ArrayList<>(List.of(new HlsHttpHandler(hls).route(),
           Route.of(HttpPushHandler.PATH_PREFIX, push, HttpMethod.POST, HttpMethod.PUT),
-          MetricsServer.route(metrics::render)));
+          MetricsServer.route(metrics::render), DashboardRoute.route()));
       if (transcoder instanceof RemoteTranscoder r) {
         // the faults verification found in orchestrators' results, with their evidence (also `livepeer cli faults`)
         routes.add(MetricsServer.textRoute("/faults", "application/json", r.verification().faults()::json));
