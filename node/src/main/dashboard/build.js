@@ -2,7 +2,7 @@
 // Puts the dashboard's third-party browser code into node's jar: installs the pinned npm packages when the
 // lockfile changed (`npm ci`, as contracts/build.js does), then copies hls.js's minified build and its licence
 // next to the dashboard's own static files (src/main/resources/io/jlivepeer/node/dashboard/).
-// Usage: node build.js --out <classes>/io/jlivepeer/node/dashboard
+// Usage: node build.js --out <classes>/io/jlivepeer/node/dashboard   (or --install-only: just npm ci)
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -11,12 +11,13 @@ const { execFileSync } = require('child_process');
 
 const here = __dirname;
 const args = process.argv.slice(2);
+const installOnly = args.includes('--install-only');
 const i = args.indexOf('--out');
-if (i < 0 || i + 1 >= args.length) {
-  console.error('usage: node build.js --out <folder for hls.min.js>');
+if (!installOnly && (i < 0 || i + 1 >= args.length)) {
+  console.error('usage: node build.js --out <folder for hls.min.js> | --install-only');
   process.exit(2);
 }
-const outDir = path.resolve(args[i + 1]);
+const outDir = installOnly ? null : path.resolve(args[i + 1]);
 
 // npm ci wipes node_modules every time; skip it while the installed tree matches the lockfile.
 function ensureDependencies() {
@@ -38,6 +39,7 @@ function copy(from, to) {
 }
 
 ensureDependencies();
+if (installOnly) process.exit(0);
 fs.mkdirSync(outDir, { recursive: true });
 copy('hls.js/dist/hls.min.js', 'hls.min.js');
 copy('hls.js/LICENSE', 'hls.js.LICENSE.txt');
