@@ -201,7 +201,8 @@
     text(el, '.ratio', fmtRatio(h.realTimeRatio));
     text(el, '.orchestrator', h.orchestrator || '–');
     text(el, '.failures', String(h.failures ?? 0));
-    text(el, '.last-segment', fmtTime(h.lastSegmentAt || s.lastSeen));
+    text(el, '.last-segment', h.lastSegmentAt === undefined && s.lastSeen === undefined ? '–'
+      : fmtTime(h.lastSegmentAt || s.lastSeen));
 
     const video = el.querySelector('.player video');
     const note = el.querySelector('.player-note');
