@@ -71,6 +71,7 @@ const recording = args.includes('--recording');
         return { currentTime: v.currentTime, duration: v.duration };
       }, rec);
     }
+    result.pageText = await page.evaluate(() => document.body.innerText);
     await page.screenshot({ path: screenshot, fullPage: true });
   } catch (e) {
     result.error = e.message.split('\n')[0];

@@ -187,7 +187,8 @@
     el.dataset.suspended = String(!!s.suspended);
     text(el, '.name', s.name);
     text(el, '.badge', s.suspended ? 'suspended' : live ? 'live' : 'idle');
-    text(el, '.ingest', s.ingest && s.streamKey ? s.ingest + '/' + s.streamKey : s.ingest || '–');
+    // the key stays masked until "show": the ingest URL is the RTMP server, as OBS asks for server and key apart
+    text(el, '.ingest', s.ingest || '–');
     const key = el.querySelector('.stream-key');
     key.dataset.key = s.streamKey || '';
     if (key.dataset.shown !== 'true') key.textContent = s.streamKey ? '••••-••••-••••-••••' : '–';

@@ -44,6 +44,11 @@ public final class DashboardBrowser {
       return json.path("text").asText("");
     }
 
+    /** The whole page's text at the end (network panel included). */
+    public String pageText() {
+      return json.path("pageText").asText("");
+    }
+
     public double recordingTime() {
       return json.path("recording").path("currentTime").asDouble();
     }
