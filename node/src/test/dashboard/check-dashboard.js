@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Drives a real headless Chromium (Debian's /usr/bin/chromium by default) through B's dashboard for
-// DashboardBrowserIT: opens the page, waits for the named stream's card to show it live, then measures how far
-// its player's video.currentTime advances, and writes a screenshot. With --recording it also plays the stream's
-// first ready recording. Prints one JSON line with the figures; the Java test asserts on them.
+// Drives a real headless Chromium (Debian's /usr/bin/chromium by default) through B's dashboard for the browser
+// tests (DashboardBrowser.java): opens the page, waits for the stream's card (by its name or playback id) to show
+// it live, measures how far its player's video.currentTime advances, and writes a screenshot. With --recording it
+// also plays the stream's first ready recording. Prints one JSON line with the figures; the Java test asserts.
 // Usage: node check-dashboard.js --modules <node_modules> --chromium <path> --url <dashboard URL> --stream <name>
 //        --advance <seconds> --timeout <seconds> --screenshot <png> --profile <fresh dir> [--recording]
 'use strict';
@@ -41,8 +41,13 @@ const recording = args.includes('--recording');
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') result.console.push(m.text()); });
     page.on('pageerror', (e) => result.console.push('page error: ' + e.message));
     await page.goto(url, { waitUntil: 'load', timeout: left() });
-    const card = `.stream[data-stream-name="${stream}"]`;
-    await page.waitForSelector(card + '[data-live="true"]', { timeout: left() });
+    // the stream's card, by its name or its playback id, once it shows the stream live
+    const live = await page.waitForFunction((name) => {
+      const el = [...document.querySelectorAll('.stream')]
+        .find((e) => e.dataset.streamName === name || e.dataset.playbackId === name);
+      return el && el.dataset.live === 'true' ? '.stream[data-stream-id="' + CSS.escape(el.dataset.streamId) + '"]' : null;
+    }, stream, { timeout: left(), polling: 200 });
+    const card = await live.jsonValue();
     result.live = true;
     // playing: currentTime has moved off 0 (hls.js has parsed, buffered and started the live stream)
     await page.waitForFunction((sel) => {

@@ -342,7 +342,7 @@
       const res = await fetch(path + '/source.m3u8', { cache: 'no-store' }).catch(() => null);
       const body = res && res.ok ? await res.text() : '';
       const live = !!res && res.ok && !body.includes('#EXT-X-ENDLIST');
-      const s = { id: name, name, isActive: live, playbackUrl: origin + path + '.m3u8',
+      const s = { id: name, name, playbackId: name, isActive: live, playbackUrl: origin + path + '.m3u8',
         ingest: 'rtmp://<host>:<rtmpPort>/live/' + name };
       renderStream(s, {
         isActive: live,
