@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Drives B's dashboard in a real headless Chromium for the browser tests (node's and cli's): Debian's chromium
  * through playwright-core from npm ({@code node/src/test/dashboard/check-dashboard.js}, the packages from
- * {@code node/src/main/dashboard}, installed by the node module's build).
+ * {@code node/src/test/dashboard}, installed by the node module's build).
  */
 public final class DashboardBrowser {
   /** How far the player's {@code video.currentTime} must advance (issue 11's acceptance). */
@@ -88,10 +88,12 @@ public final class DashboardBrowser {
       throws Exception {
     Path chromium = chromium();
     Path module = nodeModule();
-    Path modules = module.resolve("src/main/dashboard/node_modules");
+    Path modules = module.resolve("src/test/dashboard/node_modules");
     if (!Files.isDirectory(modules.resolve("playwright-core"))) {
       throw new AssertionError(modules.resolve("playwright-core") + " is missing: the node module's build installs it"
-          + " (npm ci in node/src/main/dashboard at generate-resources; ./mvnw -pl node -am generate-resources)");
+          + " (npm ci in node/src/test/dashboard at generate-test-resources; ./mvnw -pl node -am"
+          + " generate-test-resources, or `node node/src/main/dashboard/build.js --install-only --package"
+          + " node/src/test/dashboard`)");
     }
     Files.createDirectories(screenshot.toAbsolutePath().getParent());
     List<String> cmd = new ArrayList<>(List.of("node", module.resolve("src/test/dashboard/check-dashboard.js")
