@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in-memory server here answers the contract's JSON (streams, health, sessions, network) next to the dashboard's
  * files. It proves the page reads the contract's fields: the key from {@code #key=}, the stream live and playing,
  * the ingest URL with the key, health, orchestrators with price and score, B's deposit and reserve, and a ready
- * recording that plays. The real API (helper {@code api}, io.jlivepeer.node.studio) replaces this server in
+ * recording that plays; a wrong key brings the key box back with the API's reason. The real API (helper {@code api}, io.jlivepeer.node.studio) replaces this server in
  * {@link DashboardBrowserIT} once it is on B.
  */
 class DashboardApiContractIT {
@@ -86,6 +86,13 @@ class DashboardApiContractIT {
             .contains("1200").contains("0.875").contains("suspended").contains("Deposit").contains("1.5 ETH")
             .contains("Reserve").contains("0.25 ETH").doesNotContain(KEY);
         System.out.printf("DashboardApiContractIT: %s; screenshot %s%n", result, screenshot);
+
+        DashboardBrowser.Result refusedKey = DashboardBrowser.refusedKey(base + "/dashboard/#key=not-" + KEY,
+            Path.of("target", "dashboard-refused-key.png").toAbsolutePath(), work);
+        assertThat(refusedKey.error()).as("browser check: %s", refusedKey).isEmpty();
+        assertThat(refusedKey.keyPrompt()).contains("refused this key").contains("invalid or missing API key")
+            .contains("livepeer cli apikey");
+        assertThat(refusedKey.pageText()).doesNotContain("My show");
       } finally {
         live.destroy();
         live.waitFor(10, TimeUnit.SECONDS);

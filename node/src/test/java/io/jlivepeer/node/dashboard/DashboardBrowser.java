@@ -49,6 +49,11 @@ public final class DashboardBrowser {
       return json.path("pageText").asText("");
     }
 
+    /** The refused-key message the page showed ({@link #refusedKey}). */
+    public String keyPrompt() {
+      return json.path("keyPrompt").asText("");
+    }
+
     public double recordingTime() {
       return json.path("recording").path("currentTime").asDouble();
     }
@@ -86,6 +91,15 @@ public final class DashboardBrowser {
    */
   public static Result check(String url, String stream, Path screenshot, Path work, boolean recording)
       throws Exception {
+    return run(url, stream, screenshot, work, recording ? "--recording" : "");
+  }
+
+  /** Opens {@code url} expecting the page to refuse its key: {@link Result#keyPrompt()} is the reason it shows. */
+  public static Result refusedKey(String url, Path screenshot, Path work) throws Exception {
+    return run(url, "", screenshot, work, "--expect-key-prompt");
+  }
+
+  private static Result run(String url, String stream, Path screenshot, Path work, String mode) throws Exception {
     Path chromium = chromium();
     Path module = nodeModule();
     Path modules = module.resolve("src/test/dashboard/node_modules");
@@ -101,8 +115,8 @@ public final class DashboardBrowser {
         stream, "--advance", Integer.toString(ADVANCE_SECONDS), "--timeout", "60", "--screenshot",
         screenshot.toAbsolutePath().toString(), "--profile", Files.createTempDirectory(work, "chromium-profile")
             .toString()));
-    if (recording) {
-      cmd.add("--recording");
+    if (!mode.isEmpty()) {
+      cmd.add(mode);
     }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();
