@@ -15,6 +15,7 @@ import io.jlivepeer.node.studio.Studio;
 import io.jlivepeer.node.Counters;
 import io.jlivepeer.node.MetricsServer;
 import io.jlivepeer.node.NodeStats;
+import io.jlivepeer.node.dashboard.DashboardRoute;
 import io.jlivepeer.playback.DiskSegmentStore;
 import io.jlivepeer.playback.HlsConfig;
 import io.jlivepeer.playback.HlsHttpHandler;
@@ -73,7 +74,7 @@ public final class BroadcasterNode implements AutoCloseable {
       HttpPushHandler push = new HttpPushHandler(HttpPushConfig.defaults(), this::onPushedSegment);
       List<Route> routes = new java.util.ArrayList<>(List.of(new HlsHttpHandler(hls).route(),
           Route.of(HttpPushHandler.PATH_PREFIX, push, HttpMethod.POST, HttpMethod.PUT),
-          MetricsServer.route(metrics::render), studio.route()));
+          MetricsServer.route(metrics::render), studio.route(), DashboardRoute.route()));
       if (transcoder instanceof RemoteTranscoder r) {
         // the faults verification found in orchestrators' results, with their evidence (also `livepeer cli faults`)
         routes.add(MetricsServer.textRoute("/faults", "application/json", r.verification().faults()::json));
