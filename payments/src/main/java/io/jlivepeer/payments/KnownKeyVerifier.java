@@ -21,7 +21,7 @@ import java.math.BigInteger;
 final class KnownKeyVerifier {
   static final BigInteger N =
       new BigInteger("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", 16);
-  private static final long[] N_LIMBS = limbs(N.toString(16));
+  private static final ModInverse N_INVERSE = new ModInverse(limbs(N.toString(16)));
   /** Bits per signed digit: 11 gives 24 additions per scalar for 1.5 MB per table (12: 22 and 2.9 MB). */
   private static final int WINDOW_BITS = 11;
   private static final int WINDOWS = (256 + WINDOW_BITS) / WINDOW_BITS; // 256 bits plus the recoding's carry
@@ -78,7 +78,7 @@ final class KnownKeyVerifier {
     long[] sLimbs = new long[4];
     Secp256k1Field.fromBytes(sLimbs, sBytes, 0);
     long[] wLimbs = new long[4];
-    Secp256k1Field.invMod(wLimbs, sLimbs, N_LIMBS);
+    N_INVERSE.invert(wLimbs, sLimbs);
     BigInteger w = Secp256k1Field.toBigInteger(wLimbs);
     BigInteger u1 = e.multiply(w).mod(N);
     BigInteger u2 = r.multiply(w).mod(N);
