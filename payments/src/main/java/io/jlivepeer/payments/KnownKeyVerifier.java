@@ -65,28 +65,24 @@ final class KnownKeyVerifier {
     if (recid != 0 && recid != 1 || rs64.length != 64 || hash32.length != 32) {
       return false;
     }
-    byte[] rBytes = new byte[32];
-    System.arraycopy(rs64, 0, rBytes, 0, 32);
-    byte[] sBytes = new byte[32];
-    System.arraycopy(rs64, 32, sBytes, 0, 32);
-    BigInteger r = new BigInteger(1, rBytes);
-    BigInteger s = new BigInteger(1, sBytes);
-    if (r.signum() == 0 || s.signum() == 0 || r.compareTo(N) >= 0 || s.compareTo(N) >= 0) {
+    // scalars on limbs, not BigInteger: parsing, two products mod n and back cost ~2 us that way
+    long[] rLimbs = new long[4];
+    Secp256k1Field.fromBytes(rLimbs, rs64, 0);
+    long[] sLimbs = new long[4];
+    Secp256k1Field.fromBytes(sLimbs, rs64, 32);
+    if (isZero(rLimbs) || isZero(sLimbs) || !belowN(rLimbs) || !belowN(sLimbs)) {
       return false;
     }
-    BigInteger e = new BigInteger(1, hash32);
-    long[] sLimbs = new long[4];
-    Secp256k1Field.fromBytes(sLimbs, sBytes, 0);
-    long[] wLimbs = new long[4];
-    N_INVERSE.invert(wLimbs, sLimbs);
-    BigInteger w = Secp256k1Field.toBigInteger(wLimbs);
-    BigInteger u1 = e.multiply(w).mod(N);
-    BigInteger u2 = r.multiply(w).mod(N);
-    long[] u = new long[4];
-    Secp256k1Field.fromBigInteger(u, u1);
-    int[] d1 = digits(u);
-    Secp256k1Field.fromBigInteger(u, u2);
-    int[] d2 = digits(u);
+    long[] e = new long[4];
+    Secp256k1Field.fromBytes(e, hash32, 0);
+    long[] w = new long[4];
+    N_INVERSE.invert(w, sLimbs);
+    long[] u1 = new long[4];
+    mulModN(u1, e, w);
+    long[] u2 = new long[4];
+    mulModN(u2, rLimbs, w);
+    int[] d1 = digits(u1);
+    int[] d2 = digits(u2);
 
     Point acc = new Point();
     long[] px = new long[4];
@@ -132,8 +128,6 @@ final class KnownKeyVerifier {
     Secp256k1Field.sqr(zInv2, zInv);
     Secp256k1Field.mul(px, acc.x, zInv2);
     Secp256k1Field.canonical(px, px);
-    long[] rLimbs = new long[4];
-    Secp256k1Field.fromBytes(rLimbs, rBytes, 0);
     if (px[0] != rLimbs[0] || px[1] != rLimbs[1] || px[2] != rLimbs[2] || px[3] != rLimbs[3]) {
       return false;
     }
@@ -141,6 +135,94 @@ final class KnownKeyVerifier {
     Secp256k1Field.mul(py, acc.y, zInv2);
     Secp256k1Field.canonical(py, py);
     return (py[0] & 1) == recid;
+  }
+
+  /** 2^256 - n, what a unit above 2^256 is worth mod n (129 bits). */
+  private static final long[] N_COMPLEMENT = limbs(BigInteger.ONE.shiftLeft(256).subtract(N).toString(16));
+  private static final long[] N_COMPLEMENT_LIMBS = {N_COMPLEMENT[0], N_COMPLEMENT[1], N_COMPLEMENT[2]};
+  private static final long[] N_WORDS = limbs(N.toString(16));
+
+  private static boolean isZero(long[] a) {
+    return (a[0] | a[1] | a[2] | a[3]) == 0;
+  }
+
+  private static boolean belowN(long[] a) {
+    for (int i = 3; i >= 0; i--) {
+      if (a[i] != N_WORDS[i]) {
+        return Long.compareUnsigned(a[i], N_WORDS[i]) < 0;
+      }
+    }
+    return false;
+  }
+
+  /** r = a b mod n for a, b below 2^256: the 512-bit product, then folds of its top with 2^256 = 2^256 - n (mod n). */
+  static void mulModN(long[] r, long[] a, long[] b) {
+    long[] t = multiply(a, 4, b, 4);
+    int len = 8;
+    while (topLimb(t, len) >= 4) {
+      long[] hi = java.util.Arrays.copyOfRange(t, 4, len);
+      long[] folded = multiply(hi, hi.length, N_COMPLEMENT_LIMBS, 3);
+      // t = low 256 bits of t + folded
+      long[] sum = new long[Math.max(4, folded.length) + 1];
+      long c = 0;
+      for (int i = 0; i < sum.length - 1; i++) {
+        long x = i < 4 ? t[i] : 0;
+        long y = i < folded.length ? folded[i] : 0;
+        long s1 = x + y;
+        long k = Long.compareUnsigned(s1, x) < 0 ? 1 : 0;
+        long s2 = s1 + c;
+        k += Long.compareUnsigned(s2, s1) < 0 ? 1 : 0;
+        sum[i] = s2;
+        c = k;
+      }
+      sum[sum.length - 1] = c;
+      t = sum;
+      len = sum.length;
+    }
+    System.arraycopy(t, 0, r, 0, 4);
+    while (!belowN(r)) {
+      long borrow = 0;
+      for (int i = 0; i < 4; i++) {
+        long x = r[i];
+        long d = x - N_WORDS[i];
+        long k = Long.compareUnsigned(x, N_WORDS[i]) < 0 ? 1 : 0;
+        long d2 = d - borrow;
+        k += Long.compareUnsigned(d, borrow) < 0 ? 1 : 0;
+        r[i] = d2;
+        borrow = k;
+      }
+    }
+  }
+
+  private static int topLimb(long[] t, int len) {
+    for (int i = len - 1; i >= 0; i--) {
+      if (t[i] != 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Schoolbook product of x[0, xl) and y[0, yl), xl + yl limbs. */
+  private static long[] multiply(long[] x, int xl, long[] y, int yl) {
+    long[] z = new long[xl + yl];
+    for (int i = 0; i < xl; i++) {
+      long carry = 0;
+      long xi = x[i];
+      for (int j = 0; j < yl; j++) {
+        long lo = xi * y[j];
+        long hi = Math.unsignedMultiplyHigh(xi, y[j]);
+        long zij = z[i + j];
+        lo += zij;
+        hi += Long.compareUnsigned(lo, zij) < 0 ? 1 : 0;
+        lo += carry;
+        hi += Long.compareUnsigned(lo, carry) < 0 ? 1 : 0;
+        z[i + j] = lo;
+        carry = hi;
+      }
+      z[i + yl] = carry;
+    }
+    return z;
   }
 
   /** Signed radix-2^WINDOW_BITS digits of 0 <= u < 2^256, least significant first, each in [-(ENTRIES-1), ENTRIES]. */

@@ -308,8 +308,18 @@ final class Secp256k1Field {
     k = lt(r3, c);
     r3 += b[3];
     c = k + lt(r3, b[3]);
-    // up to two folds: the first can carry once more only when the sum was within C of 2^257
-    for (int i = 0; i < 2 && c != 0; i++) {
+    // fold the carry in without a branch (carries are random: a branch on them mispredicts half the time); a
+    // second carry needs a sum within C of 2^257, which is rare enough for a branch
+    long m = C & -c;
+    r0 += m;
+    c = lt(r0, m);
+    r1 += c;
+    c = lt(r1, c);
+    r2 += c;
+    c = lt(r2, c);
+    r3 += c;
+    c = lt(r3, c);
+    if (c != 0) {
       r0 += C;
       c = lt(r0, C);
       r1 += c;
@@ -317,7 +327,6 @@ final class Secp256k1Field {
       r2 += c;
       c = lt(r2, c);
       r3 += c;
-      c = lt(r3, c);
     }
     r[0] = r0;
     r[1] = r1;
@@ -345,20 +354,32 @@ final class Secp256k1Field {
     long w3 = lt(a3, b[3]);
     w3 += lt(r3, w2);
     r3 -= w2;
-    // a borrow means we hold a - b + 2^256; subtract C to get a - b + p, twice if that borrows again
-    for (int i = 0; i < 2 && w3 != 0; i++) {
-      long x = r0;
+    // a borrow means we hold a - b + 2^256; subtract C (without a branch: borrows are random) to get a - b + p,
+    // and once more in the rare case (b above p) that this borrows again
+    long m = C & -w3;
+    long x = r0;
+    r0 -= m;
+    long bw = lt(x, m);
+    x = r1;
+    r1 -= bw;
+    bw = lt(x, bw);
+    x = r2;
+    r2 -= bw;
+    bw = lt(x, bw);
+    x = r3;
+    r3 -= bw;
+    bw = lt(x, bw);
+    if (bw != 0) {
+      x = r0;
       r0 -= C;
-      long bw = lt(x, C);
+      bw = lt(x, C);
       x = r1;
       r1 -= bw;
       bw = lt(x, bw);
       x = r2;
       r2 -= bw;
       bw = lt(x, bw);
-      x = r3;
       r3 -= bw;
-      w3 = lt(x, bw);
     }
     r[0] = r0;
     r[1] = r1;
