@@ -26,7 +26,7 @@ class GasReportTest {
 
     @BeforeAll
     static void deploy() {
-        chain = TestChain.start(4, accounts -> Parameters.devDefaults()
+        chain = TestChain.start(5, accounts -> Parameters.devDefaults()
                 .withRoundLength(50)
                 .withInitialMints(TestChain.mints(accounts, BigInteger.valueOf(10).pow(24))));
         chain.nextRound();
@@ -75,6 +75,17 @@ class GasReportTest {
         gas.put("redeemWinningTicket (later in the round)", used(send(() -> chain.broker(t)
                 .redeemWinningTicket(second.ticket(), second.sig(), second.recipientRand()).send())));
 
+        // A sender whose deposit cannot cover the face value: the rest comes from its reserve, the costlier path
+        // that the reference node's redemption gas estimate was raised for (docs/benchmarks.md, P4).
+        Credentials b2 = chain.accounts.get(4);
+        BigInteger smallDeposit = BigInteger.TEN.pow(14);
+        send(() -> chain.broker(b2).fundDepositAndReserve(smallDeposit, BigInteger.TEN.pow(18),
+                smallDeposit.add(BigInteger.TEN.pow(18))).send());
+        Tickets.Signed fromReserve = Tickets.ticket(b2, t.getAddress(), BigInteger.TEN.pow(15), Tickets.ALWAYS_WINS, 1,
+                BigInteger.valueOf(44), aux);
+        gas.put("redeemWinningTicket (deposit short, rest claimed from the reserve)", used(send(() -> chain.broker(t)
+                .redeemWinningTicket(fromReserve.ticket(), fromReserve.sig(), fromReserve.recipientRand()).send())));
+
         chain.mineToRound(chain.currentRound() + 1);
         gas.put("initializeRound (with active stake)", used(send(() -> chain.rounds(b).initializeRound().send())));
         gas.put("reward (transcoder with delegators)", used(send(() -> chain.bonding(t).reward().send())));
@@ -108,6 +119,8 @@ class GasReportTest {
         assertThat(gas.get("bond (new delegator to an active transcoder)")).isBetween(50_000L, 300_000L);
         assertThat(gas.get("reward (transcoder with delegators)")).isBetween(50_000L, 300_000L);
         assertThat(gas.get("redeemWinningTicket (first in the round)")).isBetween(50_000L, 250_000L);
+        assertThat(gas.get("redeemWinningTicket (deposit short, rest claimed from the reserve)"))
+                .isBetween(50_000L, 350_000L);
         assertThat(gas.get("initializeRound (with active stake)")).isBetween(30_000L, 200_000L);
         assertThat(gas.get("claimEarnings (delegator, one reward round)")).isBetween(20_000L, 150_000L);
         assertThat(gas.get("submitFault (proven fault, slashes and leaves the pool)")).isBetween(50_000L, 400_000L);

@@ -308,8 +308,18 @@ final class Secp256k1Field {
     k = lt(r3, c);
     r3 += b[3];
     c = k + lt(r3, b[3]);
-    // up to two folds: the first can carry once more only when the sum was within C of 2^257
-    for (int i = 0; i < 2 && c != 0; i++) {
+    // fold the carry in without a branch (carries are random: a branch on them mispredicts half the time); a
+    // second carry needs a sum within C of 2^257, which is rare enough for a branch
+    long m = C & -c;
+    r0 += m;
+    c = lt(r0, m);
+    r1 += c;
+    c = lt(r1, c);
+    r2 += c;
+    c = lt(r2, c);
+    r3 += c;
+    c = lt(r3, c);
+    if (c != 0) {
       r0 += C;
       c = lt(r0, C);
       r1 += c;
@@ -317,7 +327,6 @@ final class Secp256k1Field {
       r2 += c;
       c = lt(r2, c);
       r3 += c;
-      c = lt(r3, c);
     }
     r[0] = r0;
     r[1] = r1;
@@ -345,20 +354,32 @@ final class Secp256k1Field {
     long w3 = lt(a3, b[3]);
     w3 += lt(r3, w2);
     r3 -= w2;
-    // a borrow means we hold a - b + 2^256; subtract C to get a - b + p, twice if that borrows again
-    for (int i = 0; i < 2 && w3 != 0; i++) {
-      long x = r0;
+    // a borrow means we hold a - b + 2^256; subtract C (without a branch: borrows are random) to get a - b + p,
+    // and once more in the rare case (b above p) that this borrows again
+    long m = C & -w3;
+    long x = r0;
+    r0 -= m;
+    long bw = lt(x, m);
+    x = r1;
+    r1 -= bw;
+    bw = lt(x, bw);
+    x = r2;
+    r2 -= bw;
+    bw = lt(x, bw);
+    x = r3;
+    r3 -= bw;
+    bw = lt(x, bw);
+    if (bw != 0) {
+      x = r0;
       r0 -= C;
-      long bw = lt(x, C);
+      bw = lt(x, C);
       x = r1;
       r1 -= bw;
       bw = lt(x, bw);
       x = r2;
       r2 -= bw;
       bw = lt(x, bw);
-      x = r3;
       r3 -= bw;
-      w3 = lt(x, bw);
     }
     r[0] = r0;
     r[1] = r1;
@@ -399,139 +420,21 @@ final class Secp256k1Field {
     System.arraycopy(a, 0, r, 0, 4);
   }
 
-  private static final long[] P_LIMBS = {P0, -1L, -1L, -1L};
+  private static final ModInverse P_INVERSE = new ModInverse(new long[] {P0, -1L, -1L, -1L});
 
   /** r = a^-1 mod p, a not 0 mod p. */
   static void inv(long[] r, long[] a) {
     long[] c = new long[4];
     canonical(c, a);
-    invMod(r, c, P_LIMBS);
+    P_INVERSE.invert(r, c);
   }
 
   /**
-   * r = a^-1 mod m for an odd modulus m and 0 < a < m with gcd(a, m) = 1 (m prime here), by the binary extended
-   * Euclidean algorithm on limbs: several times faster than BigInteger.modInverse for 256-bit values. Variable time.
-   * Invariants: x1 a = u and x2 a = v (mod m), 0 <= x1, x2 < m.
+   * r = a^-1 mod m for an odd modulus m and 0 < a < m with gcd(a, m) = 1 (m prime here), by divsteps
+   * ({@link ModInverse}; prefer keeping a ModInverse for a modulus used often). Variable time.
    */
   static void invMod(long[] r, long[] a, long[] m) {
-    long[] u = a.clone();
-    long[] v = m.clone();
-    long[] x1 = {1, 0, 0, 0};
-    long[] x2 = new long[4];
-    while (!isOne(u) && !isOne(v)) {
-      while ((u[0] & 1) == 0) {
-        int k = trailingZeros(u);
-        shiftRight(u, k);
-        for (int i = 0; i < k; i++) {
-          halveMod(x1, m);
-        }
-      }
-      while ((v[0] & 1) == 0) {
-        int k = trailingZeros(v);
-        shiftRight(v, k);
-        for (int i = 0; i < k; i++) {
-          halveMod(x2, m);
-        }
-      }
-      if (geq(u, v)) {
-        subInPlace(u, v);
-        subMod(x1, x2, m);
-      } else {
-        subInPlace(v, u);
-        subMod(x2, x1, m);
-      }
-    }
-    set(r, isOne(u) ? x1 : x2);
-  }
-
-  private static boolean isOne(long[] a) {
-    return a[0] == 1 && (a[1] | a[2] | a[3]) == 0;
-  }
-
-  /** Trailing zero bits of a non-zero a, at most 63 (the caller loops for more). */
-  private static int trailingZeros(long[] a) {
-    return a[0] == 0 ? 63 : Long.numberOfTrailingZeros(a[0]);
-  }
-
-  /** a >>= k, 0 < k < 64. */
-  private static void shiftRight(long[] a, int k) {
-    a[0] = (a[0] >>> k) | (a[1] << (64 - k));
-    a[1] = (a[1] >>> k) | (a[2] << (64 - k));
-    a[2] = (a[2] >>> k) | (a[3] << (64 - k));
-    a[3] = a[3] >>> k;
-  }
-
-  /** a >>= 1, with topBit shifted into bit 255. */
-  private static void shiftRight1(long[] a, long topBit) {
-    a[0] = (a[0] >>> 1) | (a[1] << 63);
-    a[1] = (a[1] >>> 1) | (a[2] << 63);
-    a[2] = (a[2] >>> 1) | (a[3] << 63);
-    a[3] = (a[3] >>> 1) | (topBit << 63);
-  }
-
-  /** x = x / 2 mod m (x < m, m odd): x is even, or x + m is, then shift (the sum may take bit 256). */
-  private static void halveMod(long[] x, long[] m) {
-    if ((x[0] & 1) == 0) {
-      shiftRight1(x, 0);
-      return;
-    }
-    long x0 = x[0] + m[0];
-    long c = lt(x0, m[0]);
-    long x1 = x[1] + c;
-    long k = lt(x1, c);
-    x1 += m[1];
-    c = k + lt(x1, m[1]);
-    long x2 = x[2] + c;
-    k = lt(x2, c);
-    x2 += m[2];
-    c = k + lt(x2, m[2]);
-    long x3 = x[3] + c;
-    k = lt(x3, c);
-    x3 += m[3];
-    c = k + lt(x3, m[3]);
-    x[0] = x0;
-    x[1] = x1;
-    x[2] = x2;
-    x[3] = x3;
-    shiftRight1(x, c);
-  }
-
-  private static boolean geq(long[] a, long[] b) {
-    for (int i = 3; i >= 0; i--) {
-      if (a[i] != b[i]) {
-        return Long.compareUnsigned(a[i], b[i]) > 0;
-      }
-    }
-    return true;
-  }
-
-  /** a -= b, a >= b; returns the borrow out (for subMod). */
-  private static long subInPlace(long[] a, long[] b) {
-    long w = 0;
-    for (int i = 0; i < 4; i++) {
-      long ai = a[i];
-      long d = ai - b[i];
-      long w1 = lt(ai, b[i]);
-      w1 += lt(d, w);
-      a[i] = d - w;
-      w = w1;
-    }
-    return w;
-  }
-
-  /** x = x - y mod m, both below m. */
-  private static void subMod(long[] x, long[] y, long[] m) {
-    if (subInPlace(x, y) != 0) {
-      // x - y + 2^256 is held; adding m wraps back to x - y + m
-      long c = 0;
-      for (int i = 0; i < 4; i++) {
-        long s = x[i] + c;
-        long k = lt(s, c);
-        s += m[i];
-        c = k + lt(s, m[i]);
-        x[i] = s;
-      }
-    }
+    new ModInverse(m).invert(r, a);
   }
 
   /** 32 big-endian bytes at offset, as a field element (the caller makes sure the value is below p). */

@@ -64,6 +64,21 @@ class KnownKeyVerifierTest {
   }
 
   @Test
+  void productsModuloTheGroupOrderAgreeWithBigInteger() {
+    BigInteger n = KnownKeyVerifier.N;
+    BigInteger max = BigInteger.ONE.shiftLeft(256).subtract(BigInteger.ONE);
+    BigInteger[] edges = {BigInteger.ZERO, BigInteger.ONE, n.subtract(BigInteger.ONE), n, n.add(BigInteger.ONE), max};
+    long[] r = new long[4];
+    for (int i = 0; i < 20_000; i++) {
+      // hashes reach up to 2^256 - 1, above n: the product is reduced whatever its size
+      BigInteger a = i < 36 ? edges[i % 6] : new BigInteger(256, random);
+      BigInteger b = i < 36 ? edges[i / 6] : i % 3 == 0 ? new BigInteger(256, random).mod(n) : new BigInteger(256, random);
+      KnownKeyVerifier.mulModN(r, limbs(a), limbs(b));
+      assertThat(Secp256k1Field.toBigInteger(r)).as("%s * %s mod n", a, b).isEqualTo(a.multiply(b).mod(n));
+    }
+  }
+
+  @Test
   void inversionModuloTheGroupOrderAgreesWithBigInteger() {
     BigInteger n = KnownKeyVerifier.N;
     long[] r = new long[4];
