@@ -14,6 +14,8 @@ final class Counters {
   private final LongAdder transcodeMillis = new LongAdder();
   /** Per segment: the transcoder call (for a remote transcoder: B's whole round trip, retries included). */
   final LatencyHistogram transcodeLatency = new LatencyHistogram();
+  /** Per segment: complete at B to every rendition in the playlists. */
+  final PlaylistLatency playlistLatency = new PlaylistLatency();
 
   void segmentIn() {
     in.increment();
