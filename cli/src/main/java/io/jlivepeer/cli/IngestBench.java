@@ -163,7 +163,7 @@ final class IngestBench {
     var memory = ManagementFactory.getMemoryMXBean();
     RtmpConfig config = RtmpConfig.defaults().withBindAddress(new InetSocketAddress("127.0.0.1", 0))
         .withMaxStreams(max + 10).withMaxConnections(max + 10);
-    EventLoopGroup clients = new NioEventLoopGroup(1);
+    EventLoopGroup clients = new NioEventLoopGroup(1, new io.netty.util.concurrent.DefaultThreadFactory("bench-client"));
     List<Step> steps = new ArrayList<>();
     List<RtmpPublisher> running = new ArrayList<>();
     try (RtmpServer server = RtmpServer.start(config, listener)) {
@@ -195,9 +195,14 @@ final class IngestBench {
         Map<String, Long> startFrames = new java.util.HashMap<>();
         sinks.forEach((id, s) -> startFrames.put(id, s.videoFrames.get()));
         long cpuStart = os.getProcessCpuTime();
+        long[] loopsStart = loopCpuNanos();
         long wallStart = System.nanoTime();
         Thread.sleep(seconds * 1000L);
-        double cores = (os.getProcessCpuTime() - cpuStart) / (double) (System.nanoTime() - wallStart);
+        long wall = System.nanoTime() - wallStart;
+        double cores = (os.getProcessCpuTime() - cpuStart) / (double) wall;
+        long[] loopsEnd = loopCpuNanos();
+        double serverLoops = (loopsEnd[0] - loopsStart[0]) / (double) wall;
+        double clientLoop = (loopsEnd[1] - loopsStart[1]) / (double) wall;
         long min = Long.MAX_VALUE;
         long sum = 0;
         long segments = 0;
@@ -218,6 +223,8 @@ final class IngestBench {
         out.printf(java.util.Locale.ROOT, "| %d | %d / %.1f (%d) | %d | %.2f | %.4f | %.0f KiB |%n", n, s.minFrames(),
             s.avgFrames(), s.expectedFrames(), s.dropped(), s.cpuCores(), s.cpuCores() / n,
             s.heapBytes() / 1024.0 / n);
+        out.printf(java.util.Locale.ROOT, "  of the CPU: server event loops %.2f cores, client event loop %.2f cores%n",
+            serverLoops, clientLoop);
         if (s.dropped() > 0) {
           broke = "at " + n + " publishers: " + s.dropped() + " dropped";
           break;
@@ -235,6 +242,25 @@ final class IngestBench {
       running.forEach(RtmpPublisher::close);
       clients.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
+  }
+
+  /** CPU time so far of the server's event loops ("rtmp-io-*") and of the load generator's ("bench-client-*"). */
+  private static long[] loopCpuNanos() {
+    var threads = ManagementFactory.getThreadMXBean();
+    long server = 0;
+    long client = 0;
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long cpu = Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      if (info.getThreadName().startsWith("rtmp-io")) {
+        server += cpu;
+      } else if (info.getThreadName().startsWith("bench-client")) {
+        client += cpu;
+      }
+    }
+    return new long[] {server, client};
   }
 
   /** A 10 s 640x360 clip at ~2 Mbit/s CBR (filler NALs keep the synthetic pattern at its nominal rate). */

@@ -22,11 +22,16 @@ import java.util.Locale;
  * </ul>
  *
  * Capacity ratio = ours / the program's; the goal is within 5% (>= 0.95).
+ *
+ * <p>On a machine shared with other work the wall clock also measures how the scheduler shares the cores, so each
+ * step also gives the <b>CPU capacity</b>: the streams' worth the node would sustain with all its cores to itself,
+ * cores x media seconds / CPU seconds spent (x264 and FFmpeg run in this process's native threads, and the
+ * program reports its own CPU time with {@code -benchmark}).
  */
 public final class CapacityBench {
   /** One step of the ramp: N streams at once. */
   public record Step(int streams, double oursThroughput, double oursP95Ratio, double cliThroughput,
-      double cliPerStream) {
+      double cliPerStream, double oursCpuCapacity, double cliCpuCapacity) {
     boolean oursLive() {
       return oursP95Ratio <= 1.0;
     }
@@ -52,6 +57,14 @@ public final class CapacityBench {
 
     public double capacityRatio() {
       return oursCapacity() / cliCapacity();
+    }
+
+    public double oursCpuCapacity() {
+      return steps.stream().mapToDouble(Step::oursCpuCapacity).max().orElse(0);
+    }
+
+    public double cliCpuCapacity() {
+      return steps.stream().mapToDouble(Step::cliCpuCapacity).max().orElse(0);
     }
 
     public int oursLiveStreams() {
@@ -80,23 +93,30 @@ public final class CapacityBench {
       out.printf(Locale.ROOT, "capacity: %d stream(s), ours%n", n);
       TranscodeBench.Result ours = TranscodeBench.run(options, out);
       out.printf(Locale.ROOT, "capacity: %d stream(s), ffmpeg program%n", n);
-      double cliWall = TranscodeBench.runCli(options, base.workDir().toAbsolutePath().resolve("cli"))[0];
-      double cliThroughput = ours.mediaSeconds() * n / cliWall;
-      Step step = new Step(n, ours.throughput(), p95(ours.segments()), cliThroughput, ours.mediaSeconds() / cliWall);
+      double[] cli = TranscodeBench.runCli(options, base.workDir().toAbsolutePath().resolve("cli"));
+      double work = ours.mediaSeconds() * n;
+      int cores = Runtime.getRuntime().availableProcessors();
+      Step step = new Step(n, ours.throughput(), p95(ours.segments()), work / cli[0], ours.mediaSeconds() / cli[0],
+          cores * work / ours.cpuSeconds(), cli[1] > 0 ? cores * work / cli[1] : Double.NaN);
       steps.add(step);
-      out.printf(Locale.ROOT, "capacity step %d: ours %.3f x real time (p95 segment %.3f of its duration), "
-          + "program %.3f x real time (%.3f per stream)%n", n, step.oursThroughput(), step.oursP95Ratio(),
-          step.cliThroughput(), step.cliPerStream());
+      out.printf(Locale.ROOT, "capacity step %d: ours %.3f x real time (p95 segment %.3f of its duration, %.2f s CPU),"
+          + " program %.3f x real time (%.3f per stream, %.2f s CPU); CPU capacity ours %.3f, program %.3f%n", n,
+          step.oursThroughput(), step.oursP95Ratio(), ours.cpuSeconds(), step.cliThroughput(), step.cliPerStream(),
+          cli[1], step.oursCpuCapacity(), step.cliCpuCapacity());
     }
     Result r = new Result(steps);
     out.printf(Locale.ROOT, "capacity: ours %.3f, program %.3f streams' worth (aggregate real-time factor); ratio %.3f"
         + " (goal >= 0.95); live streams ours %d, program %d%n", r.oursCapacity(), r.cliCapacity(),
         r.capacityRatio(), r.oursLiveStreams(), r.cliLiveStreams());
-    out.println("| streams | ours x real time | ours p95 segment / duration | program x real time | program per stream |");
-    out.println("|---:|---:|---:|---:|---:|");
+    out.printf(Locale.ROOT, "CPU capacity (all %d cores to itself): ours %.3f, program %.3f; ratio %.3f%n",
+        Runtime.getRuntime().availableProcessors(), r.oursCpuCapacity(), r.cliCpuCapacity(),
+        r.oursCpuCapacity() / r.cliCpuCapacity());
+    out.println("| streams | ours x real time | ours p95 segment / duration | program x real time | program per stream"
+        + " | CPU capacity ours / program |");
+    out.println("|---:|---:|---:|---:|---:|---|");
     for (Step s : steps) {
-      out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f |%n", s.streams(), s.oursThroughput(),
-          s.oursP95Ratio(), s.cliThroughput(), s.cliPerStream());
+      out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f / %.3f |%n", s.streams(), s.oursThroughput(),
+          s.oursP95Ratio(), s.cliThroughput(), s.cliPerStream(), s.oursCpuCapacity(), s.cliCpuCapacity());
     }
     return r;
   }
