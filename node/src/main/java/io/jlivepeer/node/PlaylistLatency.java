@@ -8,15 +8,15 @@ import java.util.Arrays;
  * Kept as a histogram (seconds) and, for quantiles, as a fraction of the segment's duration over the last
  * {@link #WINDOW} segments of all streams: 1.0 means a rendition lags its source by one segment duration.
  */
-final class PlaylistLatency {
+public final class PlaylistLatency {
   /** Segments the quantiles are taken over. */
-  static final int WINDOW = 1024;
+  public static final int WINDOW = 1024;
 
-  final LatencyHistogram seconds = new LatencyHistogram();
+  public final LatencyHistogram seconds = new LatencyHistogram();
   private final double[] ratios = new double[WINDOW];
   private long observed;
 
-  void observe(long nanos, long segmentMillis) {
+  public void observe(long nanos, long segmentMillis) {
     seconds.observeNanos(nanos);
     if (segmentMillis > 0) {
       synchronized (this) {
@@ -26,7 +26,7 @@ final class PlaylistLatency {
   }
 
   /** Nearest-rank quantile (0 < q <= 1) of latency / segment duration over the window; NaN before any segment. */
-  synchronized double quantile(double q) {
+  public synchronized double quantile(double q) {
     int n = (int) Math.min(observed, WINDOW);
     if (n == 0) {
       return Double.NaN;
