@@ -1,5 +1,6 @@
 package io.jlivepeer.cli;
 
+import io.jlivepeer.media.CapacityBench;
 import io.jlivepeer.media.FfmpegTranscoder;
 import io.jlivepeer.media.TranscodeBench;
 import java.nio.file.Path;
@@ -44,10 +45,24 @@ final class BenchCommand implements Callable<Integer> {
       description = "Measurement window of the ingest benchmark. Default: ${DEFAULT-VALUE}")
   int seconds;
 
+  @Option(names = {"-rampStep", "--rampStep"}, paramLabel = "S",
+      description = "With -rtmpPublishers N: ramp from S to N publishers, S more per step, measuring each step, until"
+          + " something breaks (dropped publisher or a stream below real time).")
+  int rampStep;
+
+  @Option(names = {"-capacity", "--capacity"}, paramLabel = "N",
+      description = "Instead of one run: ramp 1..N concurrent streams, ours against N ffmpeg program runs, and report"
+          + " the node's capacity (aggregate real-time factor) as a ratio of the program's.")
+  int capacity;
+
   @Override
   public Integer call() throws Exception {
     if (rtmpPublishers > 0) {
       Main.setVerbosity(1); // one line per publish start/end would drown the figures
+      if (rampStep > 0) {
+        IngestBench.ramp(rampStep, rtmpPublishers, seconds, workDir, System.out);
+        return 0;
+      }
       IngestBench.Result r = IngestBench.run(rtmpPublishers, seconds, workDir, System.out);
       return r.dropped() == 0 && r.minFrames() >= r.expectedFrames() * 95 / 100 ? 0 : 1;
     }
@@ -55,6 +70,10 @@ final class BenchCommand implements Callable<Integer> {
     double seconds = Durations.parse("segLen", segLen).toMillis() / 1000.0;
     var options = new TranscodeBench.Options(input, Main.profiles(transcodingOptions), sessions, seconds, workDir,
         FfmpegTranscoder.Config.defaults(), !noCompare);
+    if (capacity > 0) {
+      CapacityBench.Result r = CapacityBench.run(options, capacity, System.out);
+      return r.capacityRatio() >= 0.95 ? 0 : 1;
+    }
     TranscodeBench.run(options, System.out);
     return 0;
   }

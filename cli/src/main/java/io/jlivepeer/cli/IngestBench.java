@@ -138,6 +138,131 @@ final class IngestBench {
     }
   }
 
+  /** One step of {@link #ramp}: the publishers connected so far, measured over the window. */
+  record Step(int publishers, long minFrames, double avgFrames, long expectedFrames, int dropped, double cpuCores,
+      long heapBytes, long segments) {}
+
+  /**
+   * Ingest ramp (issue 14, P5): one server, publishers added {@code step} at a time up to {@code max}; after each
+   * step every publisher's frames are counted over a {@code seconds} window, with CPU (client and server, this
+   * process) and the heap in use after a GC. Stops at the first step where a publisher dropped, a publisher did
+   * not get to publish within 60 s, or the slowest stream fell below 95% of real time: that is what broke first.
+   */
+  static List<Step> ramp(int step, int max, int seconds, Path workDir, PrintStream out) throws Exception {
+    int fps = 30;
+    List<FlvReader.Tag> tags = FlvReader.readAll(clip(workDir, fps));
+    double clipSeconds = tags.stream().mapToLong(FlvReader.Tag::timestampMillis).max().orElse(1) / 1000.0;
+    double mbps = tags.stream().mapToLong(t -> t.body().length).sum() * 8 / clipSeconds / 1e6;
+    Map<String, CountingSink> sinks = new ConcurrentHashMap<>();
+    PublishListener listener = request -> {
+      CountingSink sink = new CountingSink(request.manifestId());
+      sinks.put(request.manifestId(), sink);
+      return Optional.of(sink);
+    };
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var memory = ManagementFactory.getMemoryMXBean();
+    RtmpConfig config = RtmpConfig.defaults().withBindAddress(new InetSocketAddress("127.0.0.1", 0))
+        .withMaxStreams(max + 10).withMaxConnections(max + 10);
+    EventLoopGroup clients = new NioEventLoopGroup(1, new io.netty.util.concurrent.DefaultThreadFactory("bench-client"));
+    List<Step> steps = new ArrayList<>();
+    List<RtmpPublisher> running = new ArrayList<>();
+    try (RtmpServer server = RtmpServer.start(config, listener)) {
+      System.gc();
+      long baseHeap = memory.getHeapMemoryUsage().getUsed();
+      out.printf("ingest ramp: +%d publishers x %.2f Mbit/s per step up to %d, %d s windows, into %s%n", step, mbps,
+          max, seconds, server.localAddress());
+      out.println("| publishers | frames per stream min / avg (real time) | dropped | CPU cores | CPU per publisher"
+          + " | heap per publisher |");
+      out.println("|---:|---|---:|---:|---:|---:|");
+      String broke = "nothing up to " + max;
+      while (running.size() < max) {
+        List<RtmpPublisher> added = new ArrayList<>();
+        for (int i = 0; i < step && running.size() < max; i++) {
+          URI url = URI.create("rtmp://127.0.0.1:" + server.localAddress().getPort() + "/live/ramp" + running.size());
+          RtmpPublisher p = RtmpPublisher.start(clients, url, tags, new RtmpPublisher.Options(true, true));
+          running.add(p);
+          added.add(p);
+        }
+        try {
+          for (RtmpPublisher p : added) {
+            p.publishing().get(60, TimeUnit.SECONDS);
+          }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          broke = "at " + running.size() + " publishers a new publisher could not start publishing: " + e;
+          out.println(broke);
+          break;
+        }
+        Map<String, Long> startFrames = new java.util.HashMap<>();
+        sinks.forEach((id, s) -> startFrames.put(id, s.videoFrames.get()));
+        long cpuStart = os.getProcessCpuTime();
+        long[] loopsStart = loopCpuNanos();
+        long wallStart = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        long wall = System.nanoTime() - wallStart;
+        double cores = (os.getProcessCpuTime() - cpuStart) / (double) wall;
+        long[] loopsEnd = loopCpuNanos();
+        double serverLoops = (loopsEnd[0] - loopsStart[0]) / (double) wall;
+        double clientLoop = (loopsEnd[1] - loopsStart[1]) / (double) wall;
+        long min = Long.MAX_VALUE;
+        long sum = 0;
+        long segments = 0;
+        int dropped = running.size() - sinks.size();
+        for (var e : sinks.entrySet()) {
+          long frames = e.getValue().videoFrames.get() - startFrames.getOrDefault(e.getKey(), 0L);
+          min = Math.min(min, frames);
+          sum += frames;
+          segments += e.getValue().segments.get();
+          dropped += e.getValue().closed ? 1 : 0;
+        }
+        System.gc();
+        long heap = memory.getHeapMemoryUsage().getUsed() - baseHeap;
+        int n = running.size();
+        Step s = new Step(n, min, sum / (double) Math.max(1, sinks.size()), (long) fps * seconds, dropped, cores, heap,
+            segments);
+        steps.add(s);
+        out.printf(java.util.Locale.ROOT, "| %d | %d / %.1f (%d) | %d | %.2f | %.4f | %.0f KiB |%n", n, s.minFrames(),
+            s.avgFrames(), s.expectedFrames(), s.dropped(), s.cpuCores(), s.cpuCores() / n,
+            s.heapBytes() / 1024.0 / n);
+        out.printf(java.util.Locale.ROOT, "  of the CPU: server event loops %.2f cores, client event loop %.2f cores%n",
+            serverLoops, clientLoop);
+        if (s.dropped() > 0) {
+          broke = "at " + n + " publishers: " + s.dropped() + " dropped";
+          break;
+        }
+        if (s.minFrames() < s.expectedFrames() * 95 / 100) {
+          broke = "at " + n + " publishers: the slowest stream got " + s.minFrames() + " of " + s.expectedFrames()
+              + " frames (below 95% of real time; CPU " + String.format(java.util.Locale.ROOT, "%.2f", cores)
+              + " cores of " + Runtime.getRuntime().availableProcessors() + ")";
+          break;
+        }
+      }
+      out.println("first to break: " + broke);
+      return steps;
+    } finally {
+      running.forEach(RtmpPublisher::close);
+      clients.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** CPU time so far of the server's event loops ("rtmp-io-*") and of the load generator's ("bench-client-*"). */
+  private static long[] loopCpuNanos() {
+    var threads = ManagementFactory.getThreadMXBean();
+    long server = 0;
+    long client = 0;
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long cpu = Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      if (info.getThreadName().startsWith("rtmp-io")) {
+        server += cpu;
+      } else if (info.getThreadName().startsWith("bench-client")) {
+        client += cpu;
+      }
+    }
+    return new long[] {server, client};
+  }
+
   /** A 10 s 640x360 clip at ~2 Mbit/s CBR (filler NALs keep the synthetic pattern at its nominal rate). */
   private static Path clip(Path dir, int fps) throws Exception {
     Path out = dir.resolve("ingest_640x360p30_2mbps_10s.flv");

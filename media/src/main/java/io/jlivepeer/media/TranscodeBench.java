@@ -249,7 +249,7 @@ public final class TranscodeBench {
   private static final Pattern BENCH = Pattern.compile("bench: utime=([0-9.]+)s stime=([0-9.]+)s");
 
   /** The comparable ffmpeg program run(s); returns {wall seconds of all together, CPU seconds summed}. */
-  private static double[] runCli(Options o, Path dir) {
+  static double[] runCli(Options o, Path dir) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {

@@ -14,6 +14,8 @@ public final class Counters {
   private final LongAdder transcodeMillis = new LongAdder();
   /** Per segment: the transcoder call (for a remote transcoder: B's whole round trip, retries included). */
   public final LatencyHistogram transcodeLatency = new LatencyHistogram();
+  /** Per segment: complete at B to every rendition in the playlists. */
+  public final PlaylistLatency playlistLatency = new PlaylistLatency();
 
   public void segmentIn() {
     in.increment();

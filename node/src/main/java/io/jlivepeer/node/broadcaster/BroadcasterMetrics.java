@@ -29,6 +29,15 @@ final class BroadcasterMetrics {
         .histogram("livepeer_broadcaster_transcode_seconds",
             "Per transcoded segment: the transcode call (with orchestrators: the whole round trip, retries included).",
             counters.transcodeLatency)
+        .histogram("livepeer_broadcaster_playlist_latency_seconds",
+            "Per segment: complete at the broadcaster (cut or pushed) to every rendition in the playlists.",
+            counters.playlistLatency.seconds)
+        .gauge("livepeer_broadcaster_playlist_latency_p50_ratio",
+            "Median playlist latency as a fraction of the segment duration, last 1024 segments.",
+            counters.playlistLatency.quantile(0.5))
+        .gauge("livepeer_broadcaster_playlist_latency_p95_ratio",
+            "95th percentile playlist latency as a fraction of the segment duration, last 1024 segments.",
+            counters.playlistLatency.quantile(0.95))
         .gauge("livepeer_broadcaster_real_time_ratio",
             "Transcode time / media duration over all transcoded segments (below 1 keeps up with live).",
             s.realTimeRatio())

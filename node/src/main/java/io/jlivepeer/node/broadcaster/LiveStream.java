@@ -29,7 +29,9 @@ final class LiveStream {
 
   private record Start(SourceInfo source) implements Event {}
 
-  private record Work(Segment segment, boolean droppable, CompletableFuture<TranscodeResult> done) implements Event {}
+  /** {@code completeNanos}: when the segment was complete at B (cut or received), for the playlist latency. */
+  private record Work(Segment segment, boolean droppable, CompletableFuture<TranscodeResult> done, long completeNanos)
+      implements Event {}
 
   private record End() implements Event {}
 
@@ -76,7 +78,7 @@ final class LiveStream {
    */
   CompletableFuture<TranscodeResult> submit(Segment segment, boolean droppable) {
     counters.segmentIn();
-    Work work = new Work(segment, droppable, new CompletableFuture<>());
+    Work work = new Work(segment, droppable, new CompletableFuture<>(), System.nanoTime());
     Optional<Work> dropped = Optional.empty();
     synchronized (this) {
       if (shutDown) {
@@ -211,6 +213,7 @@ final class LiveStream {
       long tookMillis = (System.nanoTime() - start) / 1_000_000;
       counters.segmentOut(segment.durationMillis(), tookMillis);
       output.renditions(segment, result.renditions());
+      counters.playlistLatency.observe(System.nanoTime() - work.completeNanos(), segment.durationMillis());
       log.debug("stream {} segment {}: {} ms of media transcoded in {} ms", manifestId, segment.seq(),
           segment.durationMillis(), tookMillis);
       work.done().complete(result);
