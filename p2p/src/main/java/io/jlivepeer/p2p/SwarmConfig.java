@@ -15,6 +15,8 @@ import java.util.Objects;
  *     min and max since it first heard of it, so one peer fetches it first and the others take it from the swarm
  * @param originPatienceMax see originPatienceMin
  * @param tick engine timer period (requests, sends within the window, keep-alives, timeouts)
+ * @param seedCopies the injector serves a fresh chunk to at most this many peers (default 1) ...
+ * @param seedFreshness ... while it is younger than this (default 2 s); after that to anyone who asks
  */
 public record SwarmConfig(
     InetSocketAddress bindAddress,
@@ -22,7 +24,9 @@ public record SwarmConfig(
     int discardWindowChunks,
     Duration originPatienceMin,
     Duration originPatienceMax,
-    Duration tick) {
+    Duration tick,
+    int seedCopies,
+    Duration seedFreshness) {
 
   public static final int CHUNK_SIZE = 1024;
   public static final int DEFAULT_DISCARD_WINDOW = 8192;
@@ -39,6 +43,8 @@ public record SwarmConfig(
   /** Chunks after the playhead fetched strictly in order before rarest-first takes over. */
   static final int URGENT_CHUNKS = 64;
   static final int PEX_ANSWERS = 10;
+  /** A request to the origin older than this is moved to a peer that has announced the chunk since. */
+  static final long ORIGIN_SWITCH_MICROS = 150_000;
 
   public SwarmConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -46,19 +52,20 @@ public record SwarmConfig(
       throw new IllegalArgumentException("maxChannels >= 1 and a discard window of at least "
           + 4 * Merkle.MUNRO_CHUNKS + " chunks required");
     }
-    if (originPatienceMax.compareTo(originPatienceMin) < 0 || tick.toMillis() < 1) {
+    if (originPatienceMax.compareTo(originPatienceMin) < 0 || tick.toMillis() < 1 || seedCopies < 1) {
       throw new IllegalArgumentException("origin patience max must be >= min, tick >= 1 ms");
     }
   }
 
   /** The injector's engine: many channels, no patience (it never requests). */
   public static SwarmConfig seed(InetSocketAddress bind) {
-    return new SwarmConfig(bind, 256, DEFAULT_DISCARD_WINDOW, Duration.ZERO, Duration.ZERO, Duration.ofMillis(10));
+    return new SwarmConfig(bind, 256, DEFAULT_DISCARD_WINDOW, Duration.ZERO, Duration.ZERO, Duration.ofMillis(10),
+        1, Duration.ofSeconds(2));
   }
 
   /** A viewer's engine. */
   public static SwarmConfig peer(InetSocketAddress bind) {
-    return new SwarmConfig(bind, 12, DEFAULT_DISCARD_WINDOW, Duration.ofMillis(300), Duration.ofMillis(3000),
-        Duration.ofMillis(20));
+    return new SwarmConfig(bind, 12, DEFAULT_DISCARD_WINDOW, Duration.ofMillis(100), Duration.ofMillis(800),
+        Duration.ofMillis(20), 1, Duration.ofSeconds(2));
   }
 }

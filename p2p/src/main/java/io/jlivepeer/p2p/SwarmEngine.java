@@ -58,6 +58,9 @@ public final class SwarmEngine implements AutoCloseable {
   private final NavigableMap<Integer, MunroState> munros = new TreeMap<>();
   private final Map<Integer, Long> munroFirstHeard = new HashMap<>();
   private final Map<Integer, Long> munroPatience = new HashMap<>();
+  /** Seed: when each munro was injected, and how often each of its fresh chunks was already served. */
+  private final Map<Integer, Long> munroInjected = new HashMap<>();
+  private final Map<Integer, Integer> freshCopies = new HashMap<>();
   private final Map<Integer, Channel> byId = new HashMap<>();
   private final Map<InetSocketAddress, Channel> byAddress = new HashMap<>();
   private final Map<Integer, Pending> requested = new HashMap<>();
@@ -127,6 +130,7 @@ public final class SwarmEngine implements AutoCloseable {
     submit(() -> {
       for (MunroState s : states) {
         munros.put(s.start(), s);
+        munroInjected.put(s.start(), micros.getAsLong());
         for (int c = s.start(); c < s.start() + s.held(); c++) {
           pendingHaves.add(c);
           highest = Math.max(highest, c);
@@ -411,7 +415,7 @@ public final class SwarmEngine implements AutoCloseable {
         int end = Math.min(r.range().end(), r.range().start() + SwarmConfig.MAX_QUEUED_REQUESTS);
         for (int chunk = r.range().start(); chunk <= end && c.queue.size() < SwarmConfig.MAX_QUEUED_REQUESTS;
             chunk++) {
-          if (holds(chunk)) {
+          if (holds(chunk) && (role == Role.PEER || seedServes(chunk, now))) {
             c.queue.add(chunk);
           }
         }
@@ -553,6 +557,20 @@ public final class SwarmEngine implements AutoCloseable {
     send(c, List.of(new Message.Choke()));
   }
 
+  /**
+   * The seed hands each fresh chunk to at most {@link SwarmConfig#seedCopies} peers: the swarm spreads it from
+   * there. A request for a chunk that has had its copies is ignored while the chunk is fresh (the peer's request
+   * times out, or it cancels it when a peer announces the chunk); after that the seed serves anyone (last resort).
+   */
+  private boolean seedServes(int chunk, long now) {
+    Long injected = munroInjected.get(Merkle.munroStart(chunk));
+    if (injected == null || now - injected > config.seedFreshness().toNanos() / 1000) {
+      return true;
+    }
+    int copies = freshCopies.merge(chunk, 1, Integer::sum);
+    return copies <= config.seedCopies();
+  }
+
   private boolean isOrigin(Channel c) {
     return origin.isPresent() && origin.get().equals(c.remote);
   }
@@ -572,6 +590,8 @@ public final class SwarmEngine implements AutoCloseable {
     munros.headMap(munroLow, false).clear();
     munroFirstHeard.keySet().removeIf(s -> s < munroLow);
     munroPatience.keySet().removeIf(s -> s < munroLow);
+    munroInjected.keySet().removeIf(s -> s < munroLow);
+    freshCopies.keySet().removeIf(chunk -> chunk < low);
     requested.keySet().removeIf(chunk -> chunk < low);
     for (Channel c : byId.values()) {
       if (low > 0) {
@@ -725,6 +745,22 @@ public final class SwarmEngine implements AutoCloseable {
           peers.add(c);
         }
       }
+    }
+    if (originChannel != null) {
+      // a chunk asked of the origin a while ago that a peer now has: ask the peer instead (CANCEL the origin's)
+      List<Integer> cancel = new ArrayList<>();
+      for (Map.Entry<Integer, Pending> e : requested.entrySet()) {
+        if (e.getValue().channel == originChannel && now - e.getValue().atMicros > SwarmConfig.ORIGIN_SWITCH_MICROS
+            && !noPeerHas(peers, e.getKey())) {
+          cancel.add(e.getKey());
+        }
+      }
+      List<Message> cancels = new ArrayList<>();
+      for (int chunk : cancel) {
+        requested.remove(chunk);
+        cancels.add(new Message.Cancel(ChunkRange.of(chunk)));
+      }
+      send(originChannel, cancels);
     }
     Map<Channel, Integer> outstanding = new HashMap<>();
     for (Pending p : requested.values()) {
