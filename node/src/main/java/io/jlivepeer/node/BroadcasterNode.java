@@ -10,6 +10,7 @@ import io.jlivepeer.ingest.StreamSink;
 import io.jlivepeer.media.Rendition;
 import io.jlivepeer.media.SegmenterConfig;
 import io.jlivepeer.media.Transcoder;
+import io.jlivepeer.p2p.SwarmOrigin;
 import io.jlivepeer.playback.DiskSegmentStore;
 import io.jlivepeer.playback.HlsConfig;
 import io.jlivepeer.playback.HlsHttpHandler;
@@ -47,13 +48,15 @@ public final class BroadcasterNode implements AutoCloseable {
   private final HttpServer http;
   private final RtmpServer rtmp;
   private final BroadcasterMetrics metrics;
+  private final Optional<SwarmOrigin> swarm;
 
-  private BroadcasterNode(BroadcasterConfig config, Transcoder transcoder) {
+  private BroadcasterNode(BroadcasterConfig config, Transcoder transcoder, Optional<SwarmOrigin> swarm) {
     this.config = config;
     this.transcoder = transcoder;
     this.store = DiskSegmentStore.open(config.dataDir());
     this.hls = new HlsStreams(HlsConfig.withWindow(config.playlistWindow()), store);
-    this.output = new HlsOutput(hls, config.profiles());
+    this.swarm = swarm;
+    this.output = new HlsOutput(hls, config.profiles(), swarm);
     this.metrics = new BroadcasterMetrics(counters, transcoder instanceof RemoteTranscoder r ? Optional.of(r)
         : Optional.empty());
     HttpServer httpServer = null;
@@ -61,7 +64,8 @@ public final class BroadcasterNode implements AutoCloseable {
       HttpPushHandler push = new HttpPushHandler(HttpPushConfig.defaults(), this::onPushedSegment);
       List<Route> routes = new java.util.ArrayList<>(List.of(new HlsHttpHandler(hls).route(),
           Route.of(HttpPushHandler.PATH_PREFIX, push, HttpMethod.POST, HttpMethod.PUT),
-          MetricsServer.route(metrics::render)));
+          MetricsServer.route(this::metricsText)));
+      swarm.ifPresent(s -> routes.add(s.route())); // the swarm's tracker: GET /p2p/<stream>
       if (transcoder instanceof RemoteTranscoder r) {
         // the faults verification found in orchestrators' results, with their evidence (also `livepeer cli faults`)
         routes.add(MetricsServer.textRoute("/faults", "application/json", r.verification().faults()::json));
@@ -76,6 +80,7 @@ public final class BroadcasterNode implements AutoCloseable {
       if (httpServer != null) {
         httpServer.close();
       }
+      swarm.ifPresent(SwarmOrigin::close);
       store.close();
       throw e;
     }
@@ -83,7 +88,12 @@ public final class BroadcasterNode implements AutoCloseable {
 
   /** Starts the node's servers; the caller owns the transcoder's lifetime. */
   public static BroadcasterNode start(BroadcasterConfig config, Transcoder transcoder) {
-    BroadcasterNode node = new BroadcasterNode(config, transcoder);
+    return start(config, transcoder, Optional.empty());
+  }
+
+  /** With {@code swarm}: also delivers every stream to viewers' peers over PPSPP (docs/p2p.md); B closes it. */
+  public static BroadcasterNode start(BroadcasterConfig config, Transcoder transcoder, Optional<SwarmOrigin> swarm) {
+    BroadcasterNode node = new BroadcasterNode(config, transcoder, swarm);
     log.info("broadcaster up: RTMP on {}, HLS/HTTP on {}, ladder {}", node.rtmpAddress(), node.httpAddress(),
         config.profiles().stream().map(p -> p.name()).toList());
     return node;
@@ -99,7 +109,12 @@ public final class BroadcasterNode implements AutoCloseable {
 
   /** The {@code GET /metrics} text (Prometheus exposition format 0.0.4). */
   public String metricsText() {
-    return metrics.render();
+    if (swarm.isEmpty()) {
+      return metrics.render();
+    }
+    StringBuilder out = new StringBuilder(metrics.render());
+    swarm.get().renderMetrics(out);
+    return out.toString();
   }
 
   public NodeStats stats() {
@@ -144,6 +159,7 @@ public final class BroadcasterNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     http.close();
+    swarm.ifPresent(SwarmOrigin::close);
     store.close();
   }
 }
