@@ -39,6 +39,8 @@ public final class PeerMain {
       System.exit(2);
       return;
     }
+    System.out.println("peer joining " + swarm);
+    System.out.flush();
     PeerNode node;
     try {
       node = PeerNode.start(new PeerConfig(swarm, httpAddr, p2pAddr), join);
