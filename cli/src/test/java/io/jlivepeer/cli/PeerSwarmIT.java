@@ -52,6 +52,9 @@ class PeerSwarmIT {
     List<byte[]> segments = TestMedia.segments(clip, dir.resolve("segs"), 2);
     assertThat(segments).hasSizeGreaterThanOrEqualTo(SEGMENTS);
 
+    // peer logs stay in target/ for a failed run
+    Path logDir = Path.of("target", "peer-swarm-it").toAbsolutePath();
+    Files.createDirectories(logDir);
     BroadcasterConfig config = BroadcasterConfig.loopback(VideoProfiles.parse("P144p30fps16x9"), dir.resolve("b"));
     List<Process> peers = new ArrayList<>();
     List<Path> logs = new ArrayList<>();
@@ -60,7 +63,7 @@ class PeerSwarmIT {
             Optional.of(SwarmOrigin.create(InetAddress.getLoopbackAddress())))) {
       String base = "http://127.0.0.1:" + b.httpAddress().getPort();
       for (int i = 0; i < PEERS; i++) {
-        Path log = dir.resolve("peer" + i + ".log");
+        Path log = logDir.resolve("peer" + i + ".log");
         logs.add(log);
         peers.add(peerProcess(base + "/live1", log));
       }
@@ -136,7 +139,7 @@ class PeerSwarmIT {
 
   private static Process peerProcess(String swarm, Path log) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-        "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
+        "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", 
         "-Xshare:auto", "-Dio.netty.eventLoopThreads=1", "-cp", System.getProperty("java.class.path"),
         PeerMain.class.getName(), "-swarm", swarm, "-httpAddr", "127.0.0.1:0", "-joinTimeout", "90"));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

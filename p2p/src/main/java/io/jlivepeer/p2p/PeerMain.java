@@ -24,8 +24,8 @@ public final class PeerMain {
         String value = i + 1 < args.length ? args[i + 1] : "";
         switch (args[i]) {
           case "-swarm" -> swarm = URI.create(value);
-          case "-httpAddr" -> httpAddr = SwarmManifest.parseAddress(value);
-          case "-p2pAddr" -> p2pAddr = SwarmManifest.parseAddress(value);
+          case "-httpAddr" -> httpAddr = SwarmManifest.parseBindAddress(value);
+          case "-p2pAddr" -> p2pAddr = SwarmManifest.parseBindAddress(value);
           case "-joinTimeout" -> join = Duration.ofSeconds(Long.parseLong(value));
           default -> throw new IllegalArgumentException("unknown flag " + args[i]);
         }

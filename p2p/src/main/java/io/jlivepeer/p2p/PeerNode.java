@@ -154,7 +154,7 @@ public final class PeerNode implements AutoCloseable {
       }
       return SwarmManifest.parse(r.body());
     } catch (IOException e) {
-      throw new P2pException("tracker " + url + " unreachable: " + e.getMessage(), e);
+      throw new P2pException("tracker " + url + " unreachable (" + e.getClass().getSimpleName() + "): is the broadcaster up with -p2pAddr?", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new P2pException("interrupted", e);

@@ -100,12 +100,21 @@ public record SwarmManifest(byte[] swarmId, InetSocketAddress seed, List<InetSoc
   }
 
   static InetSocketAddress parseAddress(String hostPort) {
+    InetSocketAddress a = parseBindAddress(hostPort);
+    if (a.getPort() == 0) {
+      throw new IllegalArgumentException("port 0 in " + hostPort);
+    }
+    return a;
+  }
+
+  /** {@code host:port} where port 0 (any free port) is allowed: for flags. */
+  static InetSocketAddress parseBindAddress(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     if (colon < 1) {
       throw new IllegalArgumentException("not host:port: " + hostPort);
     }
     int port = Integer.parseInt(hostPort.substring(colon + 1));
-    if (port < 1 || port > 65535) {
+    if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("bad port in " + hostPort);
     }
     return new InetSocketAddress(hostPort.substring(0, colon), port);
