@@ -62,6 +62,8 @@ class PeerSwarmIT {
     try (BroadcasterNode b = BroadcasterNode.start(config, transcoder,
             Optional.of(SwarmOrigin.create(InetAddress.getLoopbackAddress())))) {
       String base = "http://127.0.0.1:" + b.httpAddress().getPort();
+      // FFmpeg's first session is slow to start; take it before 20 JVMs start competing for the CPU
+      push(base, "warmup", 0, segments.get(0));
       for (int i = 0; i < PEERS; i++) {
         Path log = logDir.resolve("peer" + i + ".log");
         logs.add(log);
@@ -69,8 +71,9 @@ class PeerSwarmIT {
       }
       // every peer is waiting for the stream before it starts: all join at its first segment
       await(Duration.ofSeconds(60), () -> logs.stream().allMatch(l -> read(l).contains("peer joining")));
+      Thread.sleep(2000); // let the peers' JVMs finish starting
       long started = System.nanoTime();
-      push(base, 0, segments.get(0));
+      push(base, "live1", 0, segments.get(0));
       List<String> hls = new ArrayList<>();
       for (Path log : logs) {
         await(Duration.ofSeconds(30), () -> UP.matcher(read(log)).find());
@@ -85,7 +88,7 @@ class PeerSwarmIT {
         if (wait > 0) {
           Thread.sleep(wait / 1_000_000);
         }
-        push(base, seq, segments.get(seq));
+        push(base, "live1", seq, segments.get(seq));
         if (seq == killAfter) {
           peers.get(0).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
@@ -145,9 +148,9 @@ class PeerSwarmIT {
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
-  private void push(String base, int seq, byte[] segment) throws Exception {
-    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/live/live1/" + seq + ".ts"))
-        .timeout(Duration.ofSeconds(30)).header("Content-Duration", "2000").header("Content-Resolution", "160x90")
+  private void push(String base, String stream, int seq, byte[] segment) throws Exception {
+    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/live/" + stream + "/" + seq + ".ts"))
+        .timeout(Duration.ofSeconds(120)).header("Content-Duration", "2000").header("Content-Resolution", "160x90")
         .POST(HttpRequest.BodyPublishers.ofByteArray(segment)).build(), HttpResponse.BodyHandlers.ofByteArray());
     assertThat(r.statusCode()).as("push %d", seq).isEqualTo(200);
   }
