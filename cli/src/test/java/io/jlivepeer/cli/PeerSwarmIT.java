@@ -70,13 +70,13 @@ class PeerSwarmIT {
         peers.add(peerProcess(base + "/live1", log));
       }
       // every peer is waiting for the stream before it starts: all join at its first segment
-      await(Duration.ofSeconds(60), () -> logs.stream().allMatch(l -> read(l).contains("peer joining")));
-      Thread.sleep(2000); // let the peers' JVMs finish starting
+      await(Duration.ofSeconds(120), () -> logs.stream().allMatch(l -> read(l).contains("peer joining")));
+      Thread.sleep(3000); // let the peers' JVMs finish starting
       long started = System.nanoTime();
       push(base, "live1", 0, segments.get(0));
       List<String> hls = new ArrayList<>();
       for (Path log : logs) {
-        await(Duration.ofSeconds(30), () -> UP.matcher(read(log)).find());
+        await(Duration.ofSeconds(60), () -> UP.matcher(read(log)).find());
         Matcher m = UP.matcher(read(log));
         assertThat(m.find()).isTrue();
         hls.add(m.group(1));

@@ -39,11 +39,13 @@ public final class PeerMain {
       System.exit(2);
       return;
     }
-    System.out.println("peer joining " + swarm);
-    System.out.flush();
     PeerNode node;
     try {
-      node = PeerNode.start(new PeerConfig(swarm, httpAddr, p2pAddr), join);
+      URI joining = swarm;
+      node = PeerNode.start(new PeerConfig(swarm, httpAddr, p2pAddr), join, () -> {
+        System.out.println("peer joining " + joining);
+        System.out.flush();
+      });
     } catch (P2pException e) {
       System.err.println("livepeer peer: " + e.getMessage());
       System.exit(1);

@@ -59,49 +59,59 @@ public final class PeerNode implements AutoCloseable {
   private final ConcurrentSkipListMap<Integer, SwarmManifest.Segment> segmentsByChunk = new ConcurrentSkipListMap<>();
   /** rendition to (sequence to assembled bytes). */
   private final Map<String, ConcurrentSkipListMap<Long, Assembled>> assembled = new ConcurrentHashMap<>();
-  private final SwarmEngine engine;
+  private volatile SwarmEngine engine;
   private final HttpServer server;
   private final Thread tracker;
   private volatile boolean running = true;
 
   record Assembled(long durationMillis, byte[] data) {}
 
-  private PeerNode(PeerConfig config, SwarmManifest first) {
+  private PeerNode(PeerConfig config) {
     this.config = config;
-    this.engine = SwarmEngine.start(SwarmConfig.peer(config.udpAddr()), SwarmEngine.Role.PEER, first.swarmId(),
-        metrics, Optional.of(first.seed()), this::onChunk);
-    try {
-      this.server = HttpServer.start(HttpServerConfig.defaults(config.httpAddr().getHostString(),
-          config.httpAddr().getPort()), List.of(Route.of("/stream/", this::hls, HttpMethod.GET),
-          Route.of("/metrics", r -> done(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-              metricsText().getBytes(StandardCharsets.UTF_8)), HttpMethod.GET)));
-    } catch (RuntimeException e) {
-      engine.close();
-      throw e;
-    }
-    // join at the live edge: the newest segment of the first answer (and what follows)
-    first.segments().stream().mapToInt(SwarmManifest.Segment::firstChunk).max()
-        .ifPresent(engine::interestFrom);
-    apply(first);
+    // the HTTP side first (answers 404 until joined): its start-up cost is paid while the stream is not live yet
+    this.server = HttpServer.start(HttpServerConfig.defaults(config.httpAddr().getHostString(),
+        config.httpAddr().getPort()), List.of(Route.of("/stream/", this::hls, HttpMethod.GET),
+        Route.of("/metrics", r -> done(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+            metricsText().getBytes(StandardCharsets.UTF_8)), HttpMethod.GET)));
     this.tracker = new Thread(this::pollTracker, "p2p-tracker");
     tracker.setDaemon(true);
-    tracker.start();
   }
 
   /**
-   * Joins: asks B's tracker until the stream is live there (each second, up to {@code joinTimeout}), then starts
-   * the engine and the local HLS server.
+   * Starts the local HTTP server, then joins: asks B's tracker until the stream is live there (each 500 ms, up to
+   * {@code joinTimeout}), then starts the engine. {@code waiting} runs once the HTTP server is up, before joining.
    */
+  public static PeerNode start(PeerConfig config, Duration joinTimeout, Runnable waiting) {
+    PeerNode node = new PeerNode(config);
+    try {
+      waiting.run();
+      node.join(joinTimeout);
+      return node;
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
   public static PeerNode start(PeerConfig config, Duration joinTimeout) {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    return start(config, joinTimeout, () -> { });
+  }
+
+  private void join(Duration joinTimeout) {
     long deadline = System.nanoTime() + joinTimeout.toNanos();
     String lastError = "";
     while (true) {
       try {
         // the UDP port is not known yet: register on the next poll, from the engine's socket
-        SwarmManifest m = fetchManifest(client, config, Optional.empty());
+        SwarmManifest m = fetchManifest(http, config, Optional.empty());
         if (!m.segments().isEmpty()) {
-          return new PeerNode(config, m);
+          engine = SwarmEngine.start(SwarmConfig.peer(config.udpAddr()), SwarmEngine.Role.PEER, m.swarmId(),
+              metrics, Optional.of(m.seed()), this::onChunk);
+          // join at the live edge: the newest segment of the first answer (and what follows)
+          m.segments().stream().mapToInt(SwarmManifest.Segment::firstChunk).max().ifPresent(engine::interestFrom);
+          apply(m);
+          tracker.start();
+          return;
         }
         lastError = "the stream has no segments yet";
       } catch (P2pException e) {
@@ -366,6 +376,8 @@ public final class PeerNode implements AutoCloseable {
     running = false;
     tracker.interrupt();
     server.close();
-    engine.close();
+    if (engine != null) {
+      engine.close();
+    }
   }
 }
