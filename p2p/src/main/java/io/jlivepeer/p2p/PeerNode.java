@@ -50,7 +50,8 @@ public final class PeerNode implements AutoCloseable {
   private final PeerConfig config;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private final SwarmMetrics metrics = new SwarmMetrics();
-  private final long startedNanos = System.nanoTime();
+  /** When the stream was found live on the tracker and the engine started: startup time counts from here. */
+  private volatile long joinedNanos = System.nanoTime();
   private final AtomicLong startupMillis = new AtomicLong(-1);
   private final AtomicLong segmentsAssembled = new AtomicLong();
   private final AtomicLong trackerFailures = new AtomicLong();
@@ -105,6 +106,7 @@ public final class PeerNode implements AutoCloseable {
         // the UDP port is not known yet: register on the next poll, from the engine's socket
         SwarmManifest m = fetchManifest(http, config, Optional.empty());
         if (!m.segments().isEmpty()) {
+          joinedNanos = System.nanoTime();
           engine = SwarmEngine.start(SwarmConfig.peer(config.udpAddr()), SwarmEngine.Role.PEER, m.swarmId(),
               metrics, Optional.of(m.seed()), this::onChunk);
           // join at the live edge: the newest segment of the first answer (and what follows)
@@ -142,7 +144,7 @@ public final class PeerNode implements AutoCloseable {
     return metrics;
   }
 
-  /** Milliseconds from start to the first segment assembled, or -1 while none is. */
+  /** Milliseconds from joining (stream found live) to the first segment assembled, or -1 while none is. */
   public long startupMillis() {
     return startupMillis.get();
   }
@@ -267,8 +269,8 @@ public final class PeerNode implements AutoCloseable {
       perRendition.pollFirstEntry();
     }
     segmentsAssembled.incrementAndGet();
-    if (startupMillis.compareAndSet(-1, (System.nanoTime() - startedNanos) / 1_000_000)) {
-      log.info("first segment ({} {}) assembled from the swarm {} ms after start", s.rendition(), s.sequence(),
+    if (startupMillis.compareAndSet(-1, (System.nanoTime() - joinedNanos) / 1_000_000)) {
+      log.info("first segment ({} {}) assembled from the swarm {} ms after joining", s.rendition(), s.sequence(),
           startupMillis.get());
     }
   }
@@ -353,7 +355,7 @@ public final class PeerNode implements AutoCloseable {
         .append("livepeer_peer_p2p_offload_ratio{").append(labels).append("} ")
         .append(total == 0 ? "0" : String.format(java.util.Locale.ROOT, "%.4f", 1 - origin / (double) total))
         .append('\n');
-    out.append("# HELP livepeer_peer_p2p_startup_seconds time from start to the first assembled segment\n")
+    out.append("# HELP livepeer_peer_p2p_startup_seconds time from joining (stream live on the tracker) to the first assembled segment\n")
         .append("# TYPE livepeer_peer_p2p_startup_seconds gauge\n")
         .append("livepeer_peer_p2p_startup_seconds{").append(labels).append("} ")
         .append(startupMillis.get() < 0 ? "NaN" : String.format(java.util.Locale.ROOT, "%.3f",
