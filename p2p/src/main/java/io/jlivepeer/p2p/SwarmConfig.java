@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param originPatienceMax see originPatienceMin
  * @param tick engine timer period (requests, sends within the window, keep-alives, timeouts)
  * @param seedCopies the injector serves a fresh chunk to at most this many peers (default 1) ...
- * @param seedFreshness ... while it is younger than this (default 2 s); after that to anyone who asks
+ * @param seedFreshness ... while it is younger than this (default 4 s); after that to anyone who asks
  */
 public record SwarmConfig(
     InetSocketAddress bindAddress,
@@ -60,7 +60,7 @@ public record SwarmConfig(
   /** The injector's engine: many channels, no patience (it never requests). */
   public static SwarmConfig seed(InetSocketAddress bind) {
     return new SwarmConfig(bind, 256, DEFAULT_DISCARD_WINDOW, Duration.ZERO, Duration.ZERO, Duration.ofMillis(10),
-        1, Duration.ofSeconds(2));
+        1, Duration.ofSeconds(4));
   }
 
   /** A viewer's engine. */
