@@ -71,13 +71,15 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand(new ChainNodeCommand());
     cl.addSubcommand(new CliCommand());
     cl.addSubcommand(new DevchainCommand());
+    cl.addSubcommand(new PeerCommand());
     cl.setDefaultValueProvider(sources);
     // "-ethPassword devchain" (the dev chain's password) must not be read as the `devchain` subcommand
     cl.setAllowSubcommandsAsOptionParameters(true);
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof CliException || e instanceof MediaException || e instanceof IllegalArgumentException
           || e instanceof io.jlivepeer.node.NodeException || e instanceof ChainUsageException
-          || e instanceof io.jlivepeer.chain.ChainException || e instanceof io.jlivepeer.payments.PaymentsException) {
+          || e instanceof io.jlivepeer.chain.ChainException || e instanceof io.jlivepeer.payments.PaymentsException
+          || e instanceof io.jlivepeer.p2p.P2pException) {
         commandLine.getErr().println("error: " + e.getMessage());
         return 2;
       }
@@ -120,7 +122,7 @@ public final class Main implements Callable<Integer> {
     }
     Transcoder transcoder = remote.<Transcoder>map(r -> r).orElseGet(FfmpegTranscoder::new);
     try (Discovery discovery = Discovery.start(flags, remote);
-        BroadcasterNode node = BroadcasterNode.start(config, transcoder)) {
+        BroadcasterNode node = BroadcasterNode.start(config, transcoder, PeerCommand.origin(flags.p2pAddr))) {
       chain.ifPresent(c -> node.studio().account(ChainAccount.of(c.chain().client(), c.address())));
       discovery.describe().ifPresent(System.out::println);
       System.out.printf("Publish: rtmp://%s:%d/live/<streamName>%n", printableHost(node.rtmpAddress().getHostString()),

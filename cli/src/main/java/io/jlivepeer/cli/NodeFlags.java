@@ -107,6 +107,11 @@ final class NodeFlags {
           + " othersegment).")
   String testCheat;
 
+  @Option(names = {"-p2pAddr", "--p2pAddr"}, paramLabel = "host",
+      description = "Broadcaster: also deliver every stream to viewers' peers over PPSPP (UDP on this host, one port"
+          + " per stream; tracker at /p2p/<stream> on -httpAddr; see 'livepeer peer'). Default: off")
+  String p2pAddr;
+
   @Option(names = {"-maxSessions", "--maxSessions"}, defaultValue = "10",
       description = "Most streams transcoded at once; more publishers are refused. Default: ${DEFAULT-VALUE}")
   int maxSessions;

@@ -16,6 +16,7 @@ import io.jlivepeer.node.Counters;
 import io.jlivepeer.node.MetricsServer;
 import io.jlivepeer.node.NodeStats;
 import io.jlivepeer.node.dashboard.DashboardRoute;
+import io.jlivepeer.p2p.SwarmOrigin;
 import io.jlivepeer.playback.DiskSegmentStore;
 import io.jlivepeer.playback.HlsConfig;
 import io.jlivepeer.playback.HlsHttpHandler;
@@ -54,19 +55,22 @@ public final class BroadcasterNode implements AutoCloseable {
   private final HttpServer http;
   private final RtmpServer rtmp;
   private final BroadcasterMetrics metrics;
+  private final Optional<SwarmOrigin> swarm;
 
-  private BroadcasterNode(BroadcasterConfig config, Transcoder transcoder) {
+  private BroadcasterNode(BroadcasterConfig config, Transcoder transcoder, Optional<SwarmOrigin> swarm) {
     this.config = config;
     this.transcoder = transcoder;
     this.store = DiskSegmentStore.open(config.dataDir());
     this.hls = new HlsStreams(HlsConfig.withWindow(config.playlistWindow()), store);
+    this.swarm = swarm;
     try {
       this.studio = Studio.open(config.dataDir());
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
-    this.output = new StudioOutput(new HlsOutput(hls, id -> studio.ladder(id).orElse(config.profiles())), studio);
+    this.output = new StudioOutput(
+        new HlsOutput(hls, id -> studio.ladder(id).orElse(config.profiles()), swarm), studio);
     this.metrics = new BroadcasterMetrics(counters, transcoder instanceof RemoteTranscoder r ? Optional.of(r)
         : Optional.empty());
     HttpServer httpServer = null;
@@ -74,7 +78,8 @@ public final class BroadcasterNode implements AutoCloseable {
       HttpPushHandler push = new HttpPushHandler(HttpPushConfig.defaults(), this::onPushedSegment);
       List<Route> routes = new java.util.ArrayList<>(List.of(new HlsHttpHandler(hls).route(),
           Route.of(HttpPushHandler.PATH_PREFIX, push, HttpMethod.POST, HttpMethod.PUT),
-          MetricsServer.route(metrics::render), studio.route(), DashboardRoute.route()));
+          MetricsServer.route(this::metricsText), studio.route(), DashboardRoute.route()));
+      swarm.ifPresent(s -> routes.add(s.route())); // the swarm's tracker: GET /p2p/<stream>
       if (transcoder instanceof RemoteTranscoder r) {
         // the faults verification found in orchestrators' results, with their evidence (also `livepeer cli faults`)
         routes.add(MetricsServer.textRoute("/faults", "application/json", r.verification().faults()::json));
@@ -94,6 +99,7 @@ public final class BroadcasterNode implements AutoCloseable {
       if (httpServer != null) {
         httpServer.close();
       }
+      swarm.ifPresent(SwarmOrigin::close);
       studio.close();
       store.close();
       throw e;
@@ -102,7 +108,12 @@ public final class BroadcasterNode implements AutoCloseable {
 
   /** Starts the node's servers; the caller owns the transcoder's lifetime. */
   public static BroadcasterNode start(BroadcasterConfig config, Transcoder transcoder) {
-    BroadcasterNode node = new BroadcasterNode(config, transcoder);
+    return start(config, transcoder, Optional.empty());
+  }
+
+  /** With {@code swarm}: also delivers every stream to viewers' peers over PPSPP (docs/p2p.md); B closes it. */
+  public static BroadcasterNode start(BroadcasterConfig config, Transcoder transcoder, Optional<SwarmOrigin> swarm) {
+    BroadcasterNode node = new BroadcasterNode(config, transcoder, swarm);
     log.info("broadcaster up: RTMP on {}, HLS/HTTP on {}, ladder {}", node.rtmpAddress(), node.httpAddress(),
         config.profiles().stream().map(p -> p.name()).toList());
     return node;
@@ -118,7 +129,12 @@ public final class BroadcasterNode implements AutoCloseable {
 
   /** The {@code GET /metrics} text (Prometheus exposition format 0.0.4). */
   public String metricsText() {
-    return metrics.render();
+    if (swarm.isEmpty()) {
+      return metrics.render();
+    }
+    StringBuilder out = new StringBuilder(metrics.render());
+    swarm.get().renderMetrics(out);
+    return out.toString();
   }
 
   /** The stream API (streams, sessions, webhooks; docs/api.md). */
@@ -176,6 +192,7 @@ public final class BroadcasterNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     http.close();
+    swarm.ifPresent(SwarmOrigin::close);
     studio.close();
     store.close();
   }
