@@ -10,6 +10,8 @@ import io.jlivepeer.ingest.StreamSink;
 import io.jlivepeer.media.Rendition;
 import io.jlivepeer.media.SegmenterConfig;
 import io.jlivepeer.media.Transcoder;
+import io.jlivepeer.node.store.ObjectStoreStack;
+import io.jlivepeer.node.store.StoreSetup;
 import io.jlivepeer.playback.DiskSegmentStore;
 import io.jlivepeer.playback.HlsConfig;
 import io.jlivepeer.playback.HlsHttpHandler;
@@ -43,17 +45,22 @@ public final class BroadcasterNode implements AutoCloseable {
   private final Map<String, Boolean> pushStarted = new ConcurrentHashMap<>();
   private final DiskSegmentStore store;
   private final HlsStreams hls;
-  private final HlsOutput output;
+  private final SegmentOutput output;
+  private final ObjectStoreStack objectStores;
   private final HttpServer http;
   private final RtmpServer rtmp;
   private final BroadcasterMetrics metrics;
 
-  private BroadcasterNode(BroadcasterConfig config, Transcoder transcoder) {
+  private BroadcasterNode(BroadcasterConfig config, Transcoder transcoder, StoreSetup stores) {
     this.config = config;
     this.transcoder = transcoder;
     this.store = DiskSegmentStore.open(config.dataDir());
     this.hls = new HlsStreams(HlsConfig.withWindow(config.playlistWindow()), store);
-    this.output = new HlsOutput(hls, config.profiles());
+    // -objectStore / -recordObjectStore: a bad URL fails the start here, before any server is up
+    this.objectStores = ObjectStoreStack.open(stores, hls, () -> baseUrl());
+    this.output = objectStores.any()
+        ? new StoreOutput(new HlsOutput(hls, config.profiles()), hls, objectStores.mirror(), objectStores.recorder())
+        : new HlsOutput(hls, config.profiles());
     this.metrics = new BroadcasterMetrics(counters, transcoder instanceof RemoteTranscoder r ? Optional.of(r)
         : Optional.empty());
     HttpServer httpServer = null;
@@ -62,6 +69,7 @@ public final class BroadcasterNode implements AutoCloseable {
       List<Route> routes = new java.util.ArrayList<>(List.of(new HlsHttpHandler(hls).route(),
           Route.of(HttpPushHandler.PATH_PREFIX, push, HttpMethod.POST, HttpMethod.PUT),
           MetricsServer.route(metrics::render)));
+      routes.addAll(objectStores.routes());
       if (transcoder instanceof RemoteTranscoder r) {
         // the faults verification found in orchestrators' results, with their evidence (also `livepeer cli faults`)
         routes.add(MetricsServer.textRoute("/faults", "application/json", r.verification().faults()::json));
@@ -76,6 +84,7 @@ public final class BroadcasterNode implements AutoCloseable {
       if (httpServer != null) {
         httpServer.close();
       }
+      objectStores.close();
       store.close();
       throw e;
     }
@@ -83,7 +92,16 @@ public final class BroadcasterNode implements AutoCloseable {
 
   /** Starts the node's servers; the caller owns the transcoder's lifetime. */
   public static BroadcasterNode start(BroadcasterConfig config, Transcoder transcoder) {
-    BroadcasterNode node = new BroadcasterNode(config, transcoder);
+    return start(config, transcoder, StoreSetup.none());
+  }
+
+  /**
+   * Starts the node writing to object stores too ({@code -objectStore}, {@code -recordObjectStore}).
+   *
+   * @throws io.jlivepeer.node.store.ObjectStoreException for a malformed store URL
+   */
+  public static BroadcasterNode start(BroadcasterConfig config, Transcoder transcoder, StoreSetup stores) {
+    BroadcasterNode node = new BroadcasterNode(config, transcoder, stores);
     log.info("broadcaster up: RTMP on {}, HLS/HTTP on {}, ladder {}", node.rtmpAddress(), node.httpAddress(),
         config.profiles().stream().map(p -> p.name()).toList());
     return node;
@@ -95,6 +113,19 @@ public final class BroadcasterNode implements AutoCloseable {
 
   public InetSocketAddress httpAddress() {
     return http.address();
+  }
+
+  /** {@code http://host:port} of the HTTP port, for URLs handed out (a wildcard bind is named as loopback). */
+  String baseUrl() {
+    InetSocketAddress a = http.address();
+    String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "127.0.0.1"
+        : a.getAddress().getHostAddress();
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /** The object stores this node writes to ({@code -objectStore}, {@code -recordObjectStore}). */
+  public ObjectStoreStack objectStores() {
+    return objectStores;
   }
 
   /** The {@code GET /metrics} text (Prometheus exposition format 0.0.4). */
@@ -143,6 +174,7 @@ public final class BroadcasterNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    objectStores.close(); // waits a few seconds for uploads still queued
     http.close();
     store.close();
   }
