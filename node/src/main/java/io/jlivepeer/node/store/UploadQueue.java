@@ -205,6 +205,12 @@ public final class UploadQueue implements AutoCloseable {
     }
     retries.shutdownNow();
     workers.shutdownNow();
+    try {
+      // an upload still in flight finishes or fails before its client goes away
+      workers.awaitTermination(S3ObjectStore.CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     store.close();
   }
 
@@ -303,7 +309,13 @@ public final class UploadQueue implements AutoCloseable {
     long now = clock.millis();
     long waited = now - attempt.firstMillis;
     String reason = e.getMessage();
-    if (waited >= config.giveUpAfter().toMillis() || closed.get() && attempt.attempts > 1) {
+    if (closed.get()) {
+      log.debug("object store {}: {} not written, the queue is closing: {}", store.describe(), attempt.key, reason);
+      finish(attempt, e instanceof ObjectStoreException ose ? ose
+          : new ObjectStoreException("could not write " + attempt.key + " to " + store.describe(), e));
+      return;
+    }
+    if (waited >= config.giveUpAfter().toMillis()) {
       abandoned.incrementAndGet();
       log.error("object store {}: gave up writing {} after {} attempts over {} s: {}. That object is missing from "
           + "the store.", store.describe(), attempt.key, attempt.attempts, waited / 1000, reason);
@@ -313,11 +325,14 @@ public final class UploadQueue implements AutoCloseable {
     }
     long backoff = Math.min(config.maxRetry().toMillis(),
         config.firstRetry().toMillis() << Math.min(20, attempt.attempts - 1));
+    String what = e instanceof ObjectStoreException ? reason
+        : "object store " + store.describe() + ": writing " + attempt.key + " failed: " + reason;
     if (failing.compareAndSet(false, true)) {
       lastReminderMillis.set(now);
-      log.warn("object store {}: writing {} failed: {}. Retrying every {} s at most, for up to {} min; live HLS and "
-          + "transcoding go on meanwhile, and uploads resume by themselves once the store answers.",
-          store.describe(), attempt.key, reason, config.maxRetry().toSeconds(), config.giveUpAfter().toMinutes());
+      log.warn("{}. Retrying with backoff (every {} s at most) for up to {} min; live HLS and transcoding go on "
+          + "meanwhile, and uploads resume by themselves once the store answers.", what,
+          String.format(java.util.Locale.ROOT, "%.1f", config.maxRetry().toMillis() / 1000.0),
+          config.giveUpAfter().toMinutes());
     } else {
       long last = lastReminderMillis.get();
       if (now - last >= REMINDER_EVERY.toMillis() && lastReminderMillis.compareAndSet(last, now)) {
