@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RecordingIT {
   private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final List<VideoProfile> LADDER = VideoProfiles.defaultLadder();
-  private static final int CLIP_SECONDS = 6;
+  private static final int CLIP_SECONDS = 4;
 
   @TempDir static Path tmp;
   private static S3ProxyProcess s3;
