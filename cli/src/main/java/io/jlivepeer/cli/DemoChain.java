@@ -2,8 +2,8 @@ package io.jlivepeer.cli;
 
 import io.jlivepeer.chain.EthRpc;
 import io.jlivepeer.chain.ProtocolClient;
-import io.jlivepeer.node.BroadcasterPayments;
-import io.jlivepeer.node.OrchestratorPayments;
+import io.jlivepeer.node.broadcaster.BroadcasterPayments;
+import io.jlivepeer.node.orchestrator.OrchestratorPayments;
 import io.jlivepeer.payments.EthAddress;
 import io.jlivepeer.payments.RedemptionQueue;
 import io.jlivepeer.payments.SenderInfo;

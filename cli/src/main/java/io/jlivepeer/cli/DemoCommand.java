@@ -2,9 +2,9 @@ package io.jlivepeer.cli;
 
 import io.jlivepeer.media.FfmpegBinaries;
 import io.jlivepeer.media.FfmpegTranscoder;
-import io.jlivepeer.node.BroadcasterConfig;
-import io.jlivepeer.node.BroadcasterNode;
 import io.jlivepeer.node.NodeStats;
+import io.jlivepeer.node.broadcaster.BroadcasterConfig;
+import io.jlivepeer.node.broadcaster.BroadcasterNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

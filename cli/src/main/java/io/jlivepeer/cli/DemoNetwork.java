@@ -2,12 +2,12 @@ package io.jlivepeer.cli;
 
 import io.jlivepeer.media.FfmpegTranscoder;
 import io.jlivepeer.media.VideoProfile;
-import io.jlivepeer.node.OrchestratorConfig;
-import io.jlivepeer.node.OrchestratorNode;
-import io.jlivepeer.node.RemoteConfig;
-import io.jlivepeer.node.RemoteTranscoder;
-import io.jlivepeer.node.TranscoderConfig;
-import io.jlivepeer.node.TranscoderNode;
+import io.jlivepeer.node.broadcaster.RemoteConfig;
+import io.jlivepeer.node.broadcaster.RemoteTranscoder;
+import io.jlivepeer.node.orchestrator.OrchestratorConfig;
+import io.jlivepeer.node.orchestrator.OrchestratorNode;
+import io.jlivepeer.node.transcoder.TranscoderConfig;
+import io.jlivepeer.node.transcoder.TranscoderNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.jlivepeer.cli;
 
 import io.jlivepeer.node.MetricsServer;
-import io.jlivepeer.node.OrchestratorWebhook;
-import io.jlivepeer.node.RemoteTranscoder;
-import io.jlivepeer.node.TranscoderNode;
+import io.jlivepeer.node.broadcaster.OrchestratorWebhook;
+import io.jlivepeer.node.broadcaster.RemoteTranscoder;
+import io.jlivepeer.node.transcoder.TranscoderNode;
 import java.net.URI;
 import java.util.Optional;
 

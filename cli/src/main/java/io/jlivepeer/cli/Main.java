@@ -7,24 +7,24 @@ import io.jlivepeer.media.MediaException;
 import io.jlivepeer.media.Transcoder;
 import io.jlivepeer.media.VideoProfile;
 import io.jlivepeer.media.VideoProfiles;
-import io.jlivepeer.node.BroadcasterConfig;
-import io.jlivepeer.node.BroadcasterNode;
-import io.jlivepeer.node.FaultLog;
-import io.jlivepeer.node.FaultReporter;
-import io.jlivepeer.node.Verification;
-import io.jlivepeer.node.RemoteConfig;
-import io.jlivepeer.node.RemoteTranscoder;
+import io.jlivepeer.node.broadcaster.BroadcasterConfig;
+import io.jlivepeer.node.broadcaster.BroadcasterNode;
+import io.jlivepeer.node.broadcaster.FaultLog;
+import io.jlivepeer.node.broadcaster.FaultReporter;
+import io.jlivepeer.node.broadcaster.RemoteConfig;
+import io.jlivepeer.node.broadcaster.RemoteTranscoder;
+import io.jlivepeer.node.broadcaster.Verification;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 
 /** Entry point of the {@code livepeer} command: the node itself, plus subcommands (demo, bench, ...). */
 @Command(
@@ -140,7 +140,7 @@ public final class Main implements Callable<Integer> {
 
   private int runOrchestrator() throws InterruptedException {
     var address = HostPort.parse("serviceAddr", flags.serviceAddr);
-    var config = io.jlivepeer.node.OrchestratorConfig.defaults(address.getHostString(), address.getPort(),
+    var config = io.jlivepeer.node.orchestrator.OrchestratorConfig.defaults(address.getHostString(), address.getPort(),
             flags.dataDirOrDefault(), flags.orchSecret)
         .withMaxSessions(flags.maxSessions).withPrice(flags.pricePerUnit, flags.pixelsPerUnit)
         .withLocalTranscoding(flags.transcoder);
@@ -151,7 +151,7 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     if (chain.isEmpty()) {
-      try (var node = io.jlivepeer.node.OrchestratorNode.start(config, transcoderFor(flags))) {
+      try (var node = io.jlivepeer.node.orchestrator.OrchestratorNode.start(config, transcoderFor(flags))) {
         System.out.println("Orchestrator serving broadcasters at " + node.transcoderUrl() + " (gRPC + HTTPS)"
             + (flags.transcoder ? "; transcoding locally" : "; waiting for remote transcoders (-orchSecret)"));
         awaitShutdown();
@@ -160,7 +160,7 @@ public final class Main implements Callable<Integer> {
     }
     try (NodePayments c = chain.get();
         var payments = c.orchestrator(flags.pricePerUnit, flags.pixelsPerUnit, config.dataDir(), flags.redeemerAddr);
-        var node = io.jlivepeer.node.OrchestratorNode.start(config, transcoderFor(flags), payments)) {
+        var node = io.jlivepeer.node.orchestrator.OrchestratorNode.start(config, transcoderFor(flags), payments)) {
       System.out.println("Orchestrator " + payments.recipient() + " serving broadcasters at " + node.transcoderUrl()
           + " (gRPC + HTTPS), paid with tickets at " + flags.pricePerUnit + " wei per " + flags.pixelsPerUnit
           + " pixels" + (flags.transcoder ? "; transcoding locally" : "; waiting for remote transcoders (-orchSecret)"));
@@ -176,7 +176,7 @@ public final class Main implements Callable<Integer> {
     }
     log.warn("-testCheat {}: this orchestrator tampers with its renditions (tests of verification only)",
         flags.testCheat);
-    return io.jlivepeer.node.CheatingTranscoder.of(flags.testCheat, new FfmpegTranscoder());
+    return io.jlivepeer.node.orchestrator.CheatingTranscoder.of(flags.testCheat, new FfmpegTranscoder());
   }
 
   /** {@code -redeemer}: the ticket redemption service for orchestrators started with {@code -redeemerAddr}. */
@@ -203,8 +203,8 @@ public final class Main implements Callable<Integer> {
       System.err.println("A remote transcoder needs its orchestrator: -transcoder -orchAddr host:port -orchSecret <secret>");
       return 2;
     }
-    var config = io.jlivepeer.node.TranscoderConfig.of(flags.orchAddr.strip(), flags.orchSecret, flags.maxSessions);
-    try (var node = io.jlivepeer.node.TranscoderNode.start(config, new FfmpegTranscoder());
+    var config = io.jlivepeer.node.transcoder.TranscoderConfig.of(flags.orchAddr.strip(), flags.orchSecret, flags.maxSessions);
+    try (var node = io.jlivepeer.node.transcoder.TranscoderNode.start(config, new FfmpegTranscoder());
         var metrics = Discovery.transcoderMetrics(flags, payFlags.cliAddr, node)) {
       System.out.println("Transcoder for " + flags.orchAddr + " (" + flags.maxSessions + " sessions); Ctrl-C to stop");
       metrics.describe().ifPresent(System.out::println);
@@ -222,7 +222,7 @@ public final class Main implements Callable<Integer> {
 
   /** As above; with payments, B pays the orchestrators with tickets. */
   static Optional<RemoteTranscoder> remoteTranscoder(NodeFlags flags, BroadcasterConfig config,
-      Optional<io.jlivepeer.node.BroadcasterPayments> payer) {
+      Optional<io.jlivepeer.node.broadcaster.BroadcasterPayments> payer) {
     if (!remoteMode(flags)) {
       return Optional.empty();
     }
@@ -235,7 +235,7 @@ public final class Main implements Callable<Integer> {
 
   /** As above, with the chain side that proves faults when -slashOnFault is on. */
   static Optional<RemoteTranscoder> remoteTranscoder(NodeFlags flags, BroadcasterConfig config,
-      Optional<io.jlivepeer.node.BroadcasterPayments> payer, Optional<NodePayments> chain) {
+      Optional<io.jlivepeer.node.broadcaster.BroadcasterPayments> payer, Optional<NodePayments> chain) {
     if (!remoteMode(flags)) {
       return Optional.empty();
     }

@@ -2,13 +2,13 @@ package io.jlivepeer.cli;
 
 import io.jlivepeer.chain.ChainRoundsView;
 import io.jlivepeer.chain.ChainTicketBroker;
-import io.jlivepeer.node.BroadcasterPayments;
 import io.jlivepeer.chain.ProtocolClient;
-import io.jlivepeer.node.FaultReporter;
-import io.jlivepeer.node.OrchestratorPayments;
+import io.jlivepeer.node.broadcaster.BroadcasterPayments;
+import io.jlivepeer.node.broadcaster.FaultReporter;
+import io.jlivepeer.node.orchestrator.OrchestratorPayments;
+import io.jlivepeer.node.orchestrator.RedeemerClient;
+import io.jlivepeer.node.orchestrator.RedeemerNode;
 import io.jlivepeer.payments.Bytes32;
-import io.jlivepeer.node.RedeemerClient;
-import io.jlivepeer.node.RedeemerNode;
 import io.jlivepeer.payments.EthAddress;
 import io.jlivepeer.payments.PaymentsException;
 import io.jlivepeer.payments.Price;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.jlivepeer.media.FfmpegTranscoder;
-import io.jlivepeer.node.RemoteTranscoder;
-import io.jlivepeer.node.TranscoderConfig;
-import io.jlivepeer.node.TranscoderNode;
+import io.jlivepeer.node.broadcaster.RemoteTranscoder;
+import io.jlivepeer.node.transcoder.TranscoderConfig;
+import io.jlivepeer.node.transcoder.TranscoderNode;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;

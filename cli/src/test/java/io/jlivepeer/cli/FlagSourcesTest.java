@@ -90,10 +90,10 @@ class FlagSourcesTest {
         "-orchAddr", "127.0.0.1:1, 127.0.0.1:2", "-maxAttempts", "2");
     assertThat(remote.maxAttempts).isEqualTo(2);
     // nothing listens on ports 1 and 2: discovery fails, B still starts (each O is retried per segment)
-    try (io.jlivepeer.node.RemoteTranscoder t = Main.remoteTranscoder(remote, Main.broadcasterConfig(remote))
+    try (io.jlivepeer.node.broadcaster.RemoteTranscoder t = Main.remoteTranscoder(remote, Main.broadcasterConfig(remote))
         .orElseThrow()) {
       assertThat(t.pool().scores()).hasSize(2).allMatch(s -> s.startsWith("127.0.0.1:"));
-      assertThat(dir.resolve(io.jlivepeer.node.RemoteTranscoder.KEY_FILE)).exists();
+      assertThat(dir.resolve(io.jlivepeer.node.broadcaster.RemoteTranscoder.KEY_FILE)).exists();
     }
   }
 

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
  * A latency histogram with fixed buckets from 10 ms to 60 s: wide enough for a loopback hop and for a segment that
  * took several times its duration. Lock-free; a scrape may see a sample in the count a moment before the sum.
  */
-final class LatencyHistogram {
+public final class LatencyHistogram {
   /** Upper bounds (seconds) of the buckets, ascending; an implicit +Inf bucket follows. */
   static final double[] BOUNDS_SECONDS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 60};
 
@@ -14,13 +14,13 @@ final class LatencyHistogram {
   private final LongAdder count = new LongAdder();
   private final LongAdder sumNanos = new LongAdder();
 
-  LatencyHistogram() {
+  public LatencyHistogram() {
     for (int i = 0; i < buckets.length; i++) {
       buckets[i] = new LongAdder();
     }
   }
 
-  void observeNanos(long nanos) {
+  public void observeNanos(long nanos) {
     double seconds = nanos / 1e9;
     int i = 0;
     while (i < BOUNDS_SECONDS.length && seconds > BOUNDS_SECONDS[i]) {
@@ -36,9 +36,9 @@ final class LatencyHistogram {
   }
 
   /** Per-bucket (not cumulative) counts, the +Inf bucket last. */
-  record Snapshot(long[] buckets, long count, double sumSeconds) {}
+  public record Snapshot(long[] buckets, long count, double sumSeconds) {}
 
-  Snapshot snapshot() {
+  public Snapshot snapshot() {
     long[] b = new long[buckets.length];
     for (int i = 0; i < b.length; i++) {
       b[i] = buckets[i].sum();

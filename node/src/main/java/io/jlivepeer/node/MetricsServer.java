@@ -39,12 +39,12 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   /** The {@code GET /metrics} route over {@code text}, for any playback HTTP server. */
-  static Route route(Supplier<String> text) {
+  public static Route route(Supplier<String> text) {
     return textRoute("/metrics", PromText.CONTENT_TYPE, text);
   }
 
   /** A {@code GET path} route answering {@code text} (rendered per request) as {@code contentType}. */
-  static Route textRoute(String path, String contentType, Supplier<String> text) {
+  public static Route textRoute(String path, String contentType, Supplier<String> text) {
     return Route.of(path, request -> {
       FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
           Unpooled.wrappedBuffer(text.get().getBytes(StandardCharsets.UTF_8)));

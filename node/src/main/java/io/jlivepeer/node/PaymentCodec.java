@@ -23,11 +23,11 @@ import java.util.List;
  * Conversions between the wire's protobuf payment messages (wire.md: integers as unsigned big-endian bytes) and
  * payments' records. A malformed field is the sender's fault: {@link WireException} 400.
  */
-final class PaymentCodec {
+public final class PaymentCodec {
   private PaymentCodec() {}
 
   /** What a segment is charged for: the encoded pixels of all its renditions. */
-  static long encodedPixels(List<io.jlivepeer.wire.proto.TranscodedSegmentData> renditions) {
+  public static long encodedPixels(List<io.jlivepeer.wire.proto.TranscodedSegmentData> renditions) {
     long pixels = 0;
     for (io.jlivepeer.wire.proto.TranscodedSegmentData d : renditions) {
       pixels += d.getPixels();
@@ -35,7 +35,7 @@ final class PaymentCodec {
     return pixels;
   }
 
-  static io.jlivepeer.wire.proto.TicketParams toProto(TicketParams p) {
+  public static io.jlivepeer.wire.proto.TicketParams toProto(TicketParams p) {
     return io.jlivepeer.wire.proto.TicketParams.newBuilder()
         .setRecipient(ByteString.copyFrom(p.recipient().toBytes()))
         .setFaceValue(unsigned(p.faceValue().value()))
@@ -47,19 +47,19 @@ final class PaymentCodec {
         .build();
   }
 
-  static io.jlivepeer.wire.proto.TicketExpirationParams toProto(TicketExpirationParams e) {
+  public static io.jlivepeer.wire.proto.TicketExpirationParams toProto(TicketExpirationParams e) {
     return io.jlivepeer.wire.proto.TicketExpirationParams.newBuilder()
         .setCreationRound(e.creationRound())
         .setCreationRoundBlockHash(ByteString.copyFrom(e.creationRoundBlockHash().toBytes()))
         .build();
   }
 
-  static PriceInfo toProto(Price price) {
+  public static PriceInfo toProto(Price price) {
     return PriceInfo.newBuilder().setPricePerUnit(price.pricePerUnit().longValueExact())
         .setPixelsPerUnit(price.pixelsPerUnit().longValueExact()).build();
   }
 
-  static Payment toProto(io.jlivepeer.payments.Payment p) {
+  public static Payment toProto(io.jlivepeer.payments.Payment p) {
     Payment.Builder b = Payment.newBuilder()
         .setTicketParams(toProto(p.params()))
         .setSender(ByteString.copyFrom(p.sender().toBytes()))
@@ -74,11 +74,11 @@ final class PaymentCodec {
   }
 
   /** Whether O advertised ticket params at all (an O without a chain sends the empty message). */
-  static boolean hasParams(io.jlivepeer.wire.proto.TicketParams p) {
+  public static boolean hasParams(io.jlivepeer.wire.proto.TicketParams p) {
     return !p.getRecipient().isEmpty();
   }
 
-  static TicketParams fromProto(io.jlivepeer.wire.proto.TicketParams p) {
+  public static TicketParams fromProto(io.jlivepeer.wire.proto.TicketParams p) {
     try {
       TicketExpirationParams exp = p.hasExpirationParams() ? fromProto(p.getExpirationParams())
           : TicketExpirationParams.NONE;
@@ -90,13 +90,13 @@ final class PaymentCodec {
     }
   }
 
-  static TicketExpirationParams fromProto(io.jlivepeer.wire.proto.TicketExpirationParams e) {
+  public static TicketExpirationParams fromProto(io.jlivepeer.wire.proto.TicketExpirationParams e) {
     Bytes32 hash = e.getCreationRoundBlockHash().isEmpty() ? Bytes32.ZERO
         : bytes32(e.getCreationRoundBlockHash(), "creationRoundBlockHash");
     return new TicketExpirationParams(e.getCreationRound(), hash);
   }
 
-  static Price fromProto(PriceInfo p) {
+  public static Price fromProto(PriceInfo p) {
     try {
       return Price.of(p.getPricePerUnit(), p.getPixelsPerUnit());
     } catch (PaymentsException e) {
@@ -105,7 +105,7 @@ final class PaymentCodec {
   }
 
   /** A Livepeer-Payment as payments' record; the expiration params of the payment win over the params' own. */
-  static io.jlivepeer.payments.Payment fromProto(Payment p) {
+  public static io.jlivepeer.payments.Payment fromProto(Payment p) {
     try {
       TicketParams params = fromProto(p.getTicketParams());
       if (p.hasExpirationParams()) {
@@ -129,7 +129,7 @@ final class PaymentCodec {
    * A winning ticket as redeemer.proto's {@code net.Ticket}. Our queue does not keep the params' seed (redemption
    * never needs it), so {@code ticket_params.seed} is left empty.
    */
-  static io.jlivepeer.wire.proto.Ticket toProto(WinningTicket w) {
+  public static io.jlivepeer.wire.proto.Ticket toProto(WinningTicket w) {
     Ticket t = w.ticket();
     io.jlivepeer.wire.proto.TicketExpirationParams exp = toProto(t.expirationParams());
     return io.jlivepeer.wire.proto.Ticket.newBuilder()
@@ -153,7 +153,7 @@ final class PaymentCodec {
    * A {@code net.Ticket} as payments' record, checking only its shape (what the redeemer then verifies is in
    * {@code TicketRedeemerService}). The top-level expiration params win over the params' own, as in a Payment.
    */
-  static WinningTicket fromProto(io.jlivepeer.wire.proto.Ticket t) {
+  public static WinningTicket fromProto(io.jlivepeer.wire.proto.Ticket t) {
     if (!t.hasTicketParams()) {
       throw new WireException(400, "ticket has no ticket_params");
     }
@@ -180,11 +180,11 @@ final class PaymentCodec {
   }
 
   /** A wei amount as unsigned big-endian bytes (zero: no bytes), e.g. redeemer.proto's max_float. */
-  static ByteString toBytes(Wei w) {
+  public static ByteString toBytes(Wei w) {
     return unsigned(w.value());
   }
 
-  static Wei weiOf(ByteString b) {
+  public static Wei weiOf(ByteString b) {
     return Wei.of(uint(b));
   }
 

@@ -4,32 +4,32 @@ package io.jlivepeer.node;
  * Writes the Prometheus text exposition format 0.0.4 (one HELP and TYPE line per family, then its samples), the same
  * way for every role so a scraper sees one naming scheme: {@code livepeer_<role>_<what>[_unit][_total]}.
  */
-final class PromText {
+public final class PromText {
   /** The Content-Type a /metrics answer carries. */
-  static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final StringBuilder out = new StringBuilder(2048);
 
-  PromText counter(String name, String help, long value) {
+  public PromText counter(String name, String help, long value) {
     head(name, help, "counter");
     out.append(name).append(' ').append(value).append('\n');
     return this;
   }
 
-  PromText gauge(String name, String help, double value) {
+  public PromText gauge(String name, String help, double value) {
     head(name, help, "gauge");
     out.append(name).append(' ').append(format(value)).append('\n');
     return this;
   }
 
-  PromText summary(String name, String help, double sumSeconds, long count) {
+  public PromText summary(String name, String help, double sumSeconds, long count) {
     head(name, help, "summary");
     out.append(name).append("_sum ").append(format(sumSeconds)).append('\n')
         .append(name).append("_count ").append(count).append('\n');
     return this;
   }
 
-  PromText histogram(String name, String help, LatencyHistogram h) {
+  public PromText histogram(String name, String help, LatencyHistogram h) {
     head(name, help, "histogram");
     LatencyHistogram.Snapshot s = h.snapshot();
     long cumulative = 0;

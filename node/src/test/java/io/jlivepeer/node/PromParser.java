@@ -11,13 +11,13 @@ import java.util.regex.Pattern;
  * TYPE line before it, names and label sets must be well formed, values must parse, a histogram's buckets must be
  * cumulative and end in +Inf equal to its _count. Anything else throws.
  */
-final class PromParser {
+public final class PromParser {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
   private static final Pattern SAMPLE = Pattern.compile(
       "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*\\})? (\\S+)");
 
   /** Sample name with its labels as written (e.g. {@code x_bucket{le="0.5"}}) to value. */
-  static Map<String, Double> parse(String text) {
+  public static Map<String, Double> parse(String text) {
     Map<String, String> types = new HashMap<>();
     Map<String, Double> samples = new LinkedHashMap<>();
     for (String line : text.split("\n", -1)) {
@@ -104,7 +104,7 @@ final class PromParser {
     }
   }
 
-  static double value(Map<String, Double> samples, String key) {
+  public static double value(Map<String, Double> samples, String key) {
     Double v = samples.get(key);
     if (v == null) {
       throw new AssertionError("no sample " + key + " in " + samples.keySet());
