@@ -122,13 +122,18 @@ public final class Main implements Callable<Integer> {
     }
     Transcoder transcoder = remote.<Transcoder>map(r -> r).orElseGet(FfmpegTranscoder::new);
     try (Discovery discovery = Discovery.start(flags, remote);
-        BroadcasterNode node = BroadcasterNode.start(config, transcoder, PeerCommand.origin(flags.p2pAddr))) {
+        BroadcasterNode node = BroadcasterNode.start(config, transcoder, storeSetup(flags),
+            PeerCommand.origin(flags.p2pAddr))) {
       chain.ifPresent(c -> node.studio().account(ChainAccount.of(c.chain().client(), c.address())));
       discovery.describe().ifPresent(System.out::println);
       System.out.printf("Publish: rtmp://%s:%d/live/<streamName>%n", printableHost(node.rtmpAddress().getHostString()),
           node.rtmpAddress().getPort());
       System.out.printf("Play:    http://%s:%d/stream/<streamName>.m3u8%n",
           printableHost(node.httpAddress().getHostString()), node.httpAddress().getPort());
+      node.objectStores().liveQueue().ifPresent(q -> System.out.printf("Live copy: %s%n", q.store().describe()));
+      node.objectStores().recordQueue().ifPresent(q -> System.out.printf(
+          "Record:  %s; play a recording at http://%s:%d/recordings/<streamName>/<sessionId>/index.m3u8%n",
+          q.store().describe(), printableHost(node.httpAddress().getHostString()), node.httpAddress().getPort()));
       awaitShutdown();
     } finally {
       remote.ifPresent(RemoteTranscoder::close);
@@ -281,6 +286,18 @@ public final class Main implements Callable<Integer> {
 
   static String printableHost(String host) {
     return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0") ? "localhost" : host;
+  }
+
+  /** -objectStore / -recordObjectStore; without the stream API every stream is recorded. */
+  static io.jlivepeer.node.store.StoreSetup storeSetup(NodeFlags flags) {
+    io.jlivepeer.node.store.StoreSetup setup = io.jlivepeer.node.store.StoreSetup.none();
+    if (!flags.objectStore.isBlank()) {
+      setup = setup.withObjectStore(flags.objectStore);
+    }
+    if (!flags.recordObjectStore.isBlank()) {
+      setup = setup.withRecordObjectStore(flags.recordObjectStore);
+    }
+    return setup;
   }
 
   /** Blocks until Ctrl-C / SIGTERM; try-with-resources then closes the node. */

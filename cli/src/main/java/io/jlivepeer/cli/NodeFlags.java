@@ -124,6 +124,18 @@ final class NodeFlags {
       description = "Target segment duration (cut at the next keyframe after it). Default: ${DEFAULT-VALUE}")
   String segmentDuration;
 
+  @Option(names = {"-objectStore", "--objectStore"}, defaultValue = "", paramLabel = "url",
+      description = "Broadcaster: also write every live segment and playlist to this object store:"
+          + " s3+http(s)://<accessKey>:<secret>@<host>[:<port>]/<bucket>[/<prefix>][?region=<r>] or"
+          + " file:///<folder>. Uploads never hold up live HLS; failures are retried and logged."
+          + " See docs/object-stores.md.")
+  String objectStore;
+
+  @Option(names = {"-recordObjectStore", "--recordObjectStore"}, defaultValue = "", paramLabel = "url",
+      description = "Broadcaster: record each stream session into this object store (same URL forms as"
+          + " -objectStore) as VOD HLS <stream>/<session>/index.m3u8, also served by B under /recordings/.")
+  String recordObjectStore;
+
   @Option(names = {"-config", "--config"}, paramLabel = "file",
       description = "Read flags from a file: one 'flagName value' per line.")
   Path config;

@@ -8,6 +8,7 @@ import io.jlivepeer.media.TestMedia;
 import io.jlivepeer.media.VideoProfiles;
 import io.jlivepeer.node.broadcaster.BroadcasterConfig;
 import io.jlivepeer.node.broadcaster.BroadcasterNode;
+import io.jlivepeer.node.store.StoreSetup;
 import io.jlivepeer.p2p.PeerMain;
 import io.jlivepeer.p2p.SwarmOrigin;
 import java.net.InetAddress;
@@ -59,7 +60,7 @@ class PeerSwarmIT {
     List<Process> peers = new ArrayList<>();
     List<Path> logs = new ArrayList<>();
     FfmpegTranscoder transcoder = new FfmpegTranscoder();
-    try (BroadcasterNode b = BroadcasterNode.start(config, transcoder,
+    try (BroadcasterNode b = BroadcasterNode.start(config, transcoder, StoreSetup.none(),
             Optional.of(SwarmOrigin.create(InetAddress.getLoopbackAddress())))) {
       String base = "http://127.0.0.1:" + b.httpAddress().getPort();
       // FFmpeg's first session is slow to start; take it before 20 JVMs start competing for the CPU

@@ -16,6 +16,10 @@ import io.jlivepeer.node.Counters;
 import io.jlivepeer.node.MetricsServer;
 import io.jlivepeer.node.NodeStats;
 import io.jlivepeer.node.dashboard.DashboardRoute;
+import io.jlivepeer.node.store.ObjectStoreStack;
+import io.jlivepeer.node.store.Recording;
+import io.jlivepeer.node.store.RecordingListener;
+import io.jlivepeer.node.store.StoreSetup;
 import io.jlivepeer.p2p.SwarmOrigin;
 import io.jlivepeer.playback.DiskSegmentStore;
 import io.jlivepeer.playback.HlsConfig;
@@ -52,12 +56,14 @@ public final class BroadcasterNode implements AutoCloseable {
   private final HlsStreams hls;
   private final SegmentOutput output;
   private final Studio studio;
+  private final ObjectStoreStack objectStores;
   private final HttpServer http;
   private final RtmpServer rtmp;
   private final BroadcasterMetrics metrics;
   private final Optional<SwarmOrigin> swarm;
 
-  private BroadcasterNode(BroadcasterConfig config, Transcoder transcoder, Optional<SwarmOrigin> swarm) {
+  private BroadcasterNode(BroadcasterConfig config, Transcoder transcoder, StoreSetup stores,
+      Optional<SwarmOrigin> swarm) {
     this.config = config;
     this.transcoder = transcoder;
     this.store = DiskSegmentStore.open(config.dataDir());
@@ -69,8 +75,20 @@ public final class BroadcasterNode implements AutoCloseable {
       store.close();
       throw e;
     }
-    this.output = new StudioOutput(
+    try {
+      // -objectStore / -recordObjectStore: a bad URL fails the start here, before any server is up
+      this.objectStores = ObjectStoreStack.open(withStudio(stores, studio), hls, () -> baseUrl());
+    } catch (RuntimeException e) {
+      studio.close();
+      store.close();
+      throw e;
+    }
+    // HLS, then the stream API's bookkeeping (it opens the session a recording is named after), then the stores
+    SegmentOutput live = new StudioOutput(
         new HlsOutput(hls, id -> studio.ladder(id).orElse(config.profiles()), swarm), studio);
+    this.output = objectStores.any()
+        ? new StoreOutput(live, hls, objectStores.mirror(), objectStores.recorder())
+        : live;
     this.metrics = new BroadcasterMetrics(counters, transcoder instanceof RemoteTranscoder r ? Optional.of(r)
         : Optional.empty());
     HttpServer httpServer = null;
@@ -80,6 +98,7 @@ public final class BroadcasterNode implements AutoCloseable {
           Route.of(HttpPushHandler.PATH_PREFIX, push, HttpMethod.POST, HttpMethod.PUT),
           MetricsServer.route(this::metricsText), studio.route(), DashboardRoute.route()));
       swarm.ifPresent(s -> routes.add(s.route())); // the swarm's tracker: GET /p2p/<stream>
+      routes.addAll(objectStores.routes());
       if (transcoder instanceof RemoteTranscoder r) {
         // the faults verification found in orchestrators' results, with their evidence (also `livepeer cli faults`)
         routes.add(MetricsServer.textRoute("/faults", "application/json", r.verification().faults()::json));
@@ -100,6 +119,7 @@ public final class BroadcasterNode implements AutoCloseable {
         httpServer.close();
       }
       swarm.ifPresent(SwarmOrigin::close);
+      objectStores.close();
       studio.close();
       store.close();
       throw e;
@@ -108,12 +128,25 @@ public final class BroadcasterNode implements AutoCloseable {
 
   /** Starts the node's servers; the caller owns the transcoder's lifetime. */
   public static BroadcasterNode start(BroadcasterConfig config, Transcoder transcoder) {
-    return start(config, transcoder, Optional.empty());
+    return start(config, transcoder, StoreSetup.none(), Optional.empty());
   }
 
-  /** With {@code swarm}: also delivers every stream to viewers' peers over PPSPP (docs/p2p.md); B closes it. */
-  public static BroadcasterNode start(BroadcasterConfig config, Transcoder transcoder, Optional<SwarmOrigin> swarm) {
-    BroadcasterNode node = new BroadcasterNode(config, transcoder, swarm);
+  /**
+   * Starts the node writing to object stores too ({@code -objectStore}, {@code -recordObjectStore}).
+   *
+   * @throws io.jlivepeer.node.store.ObjectStoreException for a malformed store URL
+   */
+  public static BroadcasterNode start(BroadcasterConfig config, Transcoder transcoder, StoreSetup stores) {
+    return start(config, transcoder, stores, Optional.empty());
+  }
+
+  /**
+   * With object stores and, with {@code swarm}, delivery of every stream to viewers' peers over PPSPP
+   * (docs/p2p.md); B closes the swarm.
+   */
+  public static BroadcasterNode start(BroadcasterConfig config, Transcoder transcoder, StoreSetup stores,
+      Optional<SwarmOrigin> swarm) {
+    BroadcasterNode node = new BroadcasterNode(config, transcoder, stores, swarm);
     log.info("broadcaster up: RTMP on {}, HLS/HTTP on {}, ladder {}", node.rtmpAddress(), node.httpAddress(),
         config.profiles().stream().map(p -> p.name()).toList());
     return node;
@@ -125,6 +158,50 @@ public final class BroadcasterNode implements AutoCloseable {
 
   public InetSocketAddress httpAddress() {
     return http.address();
+  }
+
+  /**
+   * The stream API decides what is recorded and hears of recordings: an API stream is recorded when its
+   * {@code record} flag is set, and its recording is named after its session; other streams (a B without API keys)
+   * follow the caller's setup. recording.ready and the session's recordingStatus come from here.
+   */
+  private static StoreSetup withStudio(StoreSetup stores, Studio studio) {
+    RecordingListener caller = stores.listener();
+    RecordingListener listener = new RecordingListener() {
+      @Override
+      public void recordingReady(Recording r) {
+        studio.recordingReady(r.manifestId(), r.sessionId(), r.url(), r.durationSeconds(), r.segments());
+        caller.recordingReady(r);
+      }
+
+      @Override
+      public void recordingStarted(String manifestId, String sessionId) {
+        caller.recordingStarted(manifestId, sessionId);
+      }
+
+      @Override
+      public void recordingFailed(String manifestId, String sessionId, String reason) {
+        studio.recordingFailed(manifestId, sessionId);
+        caller.recordingFailed(manifestId, sessionId, reason);
+      }
+    };
+    return stores.withListener(listener)
+        .withRecordWhen(id -> studio.isApiStream(id) ? studio.recorded(id)
+            : !studio.enforced() && stores.recordWhen().test(id))
+        .withSessionIds(id -> studio.currentSession(id).orElseGet(() -> stores.sessionIds().apply(id)));
+  }
+
+  /** {@code http://host:port} of the HTTP port, for URLs handed out (a wildcard bind is named as loopback). */
+  String baseUrl() {
+    InetSocketAddress a = http.address();
+    String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "127.0.0.1"
+        : a.getAddress().getHostAddress();
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /** The object stores this node writes to ({@code -objectStore}, {@code -recordObjectStore}). */
+  public ObjectStoreStack objectStores() {
+    return objectStores;
   }
 
   /** The {@code GET /metrics} text (Prometheus exposition format 0.0.4). */
@@ -191,6 +268,7 @@ public final class BroadcasterNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    objectStores.close(); // waits a few seconds for uploads still queued
     http.close();
     swarm.ifPresent(SwarmOrigin::close);
     studio.close();
