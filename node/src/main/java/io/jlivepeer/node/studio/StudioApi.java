@@ -166,7 +166,8 @@ final class StudioApi {
         in = l.segmentsIn;
         out = l.segmentsOut;
         failures = l.failures;
-        ratio = l.workMillis > 0 ? (double) l.mediaMillis / l.workMillis : 0;
+        // transcode time / media time, as B's /metrics (NodeStats): below 1 keeps up with live
+        ratio = l.mediaMillis > 0 ? (double) l.workMillis / l.mediaMillis : 0;
         last = l.lastSegmentAt;
         active = l.session.active();
       }
@@ -175,7 +176,7 @@ final class StudioApi {
     n.put("segmentsIn", in);
     n.put("segmentsOut", out);
     n.put("failures", failures);
-    n.put("realTimeRatio", Math.round(ratio * 100) / 100.0);
+    n.put("realTimeRatio", Math.round(ratio * 1000) / 1000.0);
     n.put("orchestrator", studio.orchestratorOf(s.playbackId()).orElse("local"));
     n.put("lastSegmentAt", last);
     return n;
