@@ -2,11 +2,9 @@ package io.jlivepeer.playback;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -55,18 +53,7 @@ public final class DiskSegmentStore implements SegmentStore {
   public void put(SegmentKey key, byte[] data) {
     Path file = fileOf(key);
     try {
-      Files.createDirectories(file.getParent());
-      Path tmp = Files.createTempFile(file.getParent(), ".part-", ".tmp");
-      try {
-        Files.write(tmp, data);
-        try {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFiles.write(file, data);
     } catch (IOException e) {
       throw new PlaybackException("could not write segment " + file + ": " + e.getMessage()
           + "; check free disk space and permissions of the data dir", e);

@@ -1,12 +1,11 @@
 package io.jlivepeer.node.store;
 
+import io.jlivepeer.playback.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -47,18 +46,7 @@ public final class FileObjectStore implements ObjectStore {
   public void put(String key, byte[] data, String contentType) {
     Path file = fileOf(key);
     try {
-      Files.createDirectories(file.getParent());
-      Path tmp = Files.createTempFile(file.getParent(), ".part-", ".tmp");
-      try {
-        Files.write(tmp, data);
-        try {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFiles.write(file, data);
     } catch (IOException e) {
       throw new ObjectStoreException("could not write " + file + ": " + e.getMessage()
           + "; check free disk space and the folder's permissions", e);
