@@ -109,8 +109,7 @@ public final class PeerNode implements AutoCloseable {
           joinedNanos = System.nanoTime();
           engine = SwarmEngine.start(SwarmConfig.peer(config.udpAddr()), SwarmEngine.Role.PEER, m.swarmId(),
               metrics, Optional.of(m.seed()), this::onChunk);
-          // join at the live edge: the newest segment of the first answer (and what follows)
-          m.segments().stream().mapToInt(SwarmManifest.Segment::firstChunk).max().ifPresent(engine::interestFrom);
+          engine.interestFrom(joinChunk(m.segments()));
           apply(m);
           tracker.start();
           return;
@@ -130,6 +129,18 @@ public final class PeerNode implements AutoCloseable {
         throw new P2pException("interrupted while joining " + config.swarm());
       }
     }
+  }
+
+  /**
+   * Where a joining peer starts: the live edge, i.e. the first chunk of the newest sequence in every rendition
+   * listed. B publishes a sequence's renditions one after another (the source first, the transcoded ones when they
+   * come back), so the newest segment by chunk alone may be a rendition of that sequence, and starting there
+   * would skip the renditions of the same sequence published just before it.
+   */
+  static int joinChunk(List<SwarmManifest.Segment> segments) {
+    long newest = segments.stream().mapToLong(SwarmManifest.Segment::sequence).max().orElseThrow();
+    return segments.stream().filter(s -> s.sequence() == newest).mapToInt(SwarmManifest.Segment::firstChunk).min()
+        .orElseThrow();
   }
 
   public InetSocketAddress httpAddress() {

@@ -123,6 +123,39 @@ class SwarmTest {
     assertThat(peers.get(0).metricsText()).contains("livepeer_peer_p2p_peers_choked_total{stream=\"s1\"} 1");
   }
 
+  @Test
+  void aPeerJoiningAfterASequencesSecondRenditionStillGetsItsFirst() throws Exception {
+    SwarmOrigin origin = keep(SwarmOrigin.create(java.net.InetAddress.getLoopbackAddress()));
+    HttpServer http = keep(HttpServer.start(HttpServerConfig.defaults("127.0.0.1", 0), List.of(origin.route())));
+    Random random = new Random(3);
+    // B publishes sequence 0's source, then its transcoded rendition: the newest chunk is the rendition's
+    byte[] source = new byte[30_000];
+    byte[] rendition = new byte[12_000];
+    random.nextBytes(source);
+    random.nextBytes(rendition);
+    origin.publish("s1", "source", 0, 2000, source);
+    origin.publish("s1", "P144p", 0, 2000, rendition);
+    PeerNode peer = keep(PeerNode.start(new PeerConfig(URI.create("http://127.0.0.1:" + http.port() + "/s1"),
+        new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0)), Duration.ofSeconds(10)));
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (System.nanoTime() < deadline
+        && (peer.segment("source", 0).isEmpty() || peer.segment("P144p", 0).isEmpty())) {
+      Thread.sleep(100);
+    }
+    assertThat(peer.segment("source", 0)).hasValueSatisfying(b -> assertThat(b).isEqualTo(source));
+    assertThat(peer.segment("P144p", 0)).hasValueSatisfying(b -> assertThat(b).isEqualTo(rendition));
+  }
+
+  @Test
+  void joinChunkIsTheFirstChunkOfTheNewestSequence() {
+    List<SwarmManifest.Segment> listed = List.of(new SwarmManifest.Segment("source", 4, 2000, 0, 30_000),
+        new SwarmManifest.Segment("P144p", 4, 2000, 32, 9_000), new SwarmManifest.Segment("source", 5, 2000, 48, 30_000),
+        new SwarmManifest.Segment("P144p", 5, 2000, 80, 9_000));
+    assertThat(PeerNode.joinChunk(listed)).isEqualTo(48);
+    assertThat(PeerNode.joinChunk(listed.subList(0, 3))).isEqualTo(48);
+    assertThat(PeerNode.joinChunk(listed.subList(0, 2))).isEqualTo(0);
+  }
+
   private static boolean hasAll(PeerNode p, int last) {
     return java.util.stream.IntStream.rangeClosed(0, last).allMatch(seq -> p.segment("r", seq).isPresent());
   }
