@@ -115,8 +115,12 @@ class PeerSwarmIT {
         assertThat(playlist).contains("source/" + mediaSeqLast + ".ts");
         String metrics = new String(get(hls.get(i).replaceAll("/stream/.*", "/metrics")).orElseThrow(),
             StandardCharsets.UTF_8);
-        origin += metric(metrics, "livepeer_peer_p2p_bytes_from_origin_total");
-        fromPeers += metric(metrics, "livepeer_peer_p2p_bytes_from_peers_total");
+        long peerOrigin = metric(metrics, "livepeer_peer_p2p_bytes_from_origin_total");
+        long peerPeers = metric(metrics, "livepeer_peer_p2p_bytes_from_peers_total");
+        System.out.printf("PeerSwarmIT: peer %d origin %d bytes, peers %d bytes, channels %d%n", i, peerOrigin,
+            peerPeers, metric(metrics, "livepeer_peer_p2p_channels"));
+        origin += peerOrigin;
+        fromPeers += peerPeers;
         startups.add((long) (metricDouble(metrics, "livepeer_peer_p2p_startup_seconds") * 1000));
       }
       double offload = 1 - origin / (double) (origin + fromPeers);

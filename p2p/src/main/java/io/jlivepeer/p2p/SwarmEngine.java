@@ -560,15 +560,32 @@ public final class SwarmEngine implements AutoCloseable {
   /**
    * The seed hands each fresh chunk to at most {@link SwarmConfig#seedCopies} peers: the swarm spreads it from
    * there. A request for a chunk that has had its copies is ignored while the chunk is fresh (the peer's request
-   * times out, or it cancels it when a peer announces the chunk); after that the seed serves anyone (last resort).
+   * times out, or it cancels it when a peer announces the chunk). Past its freshness the seed stays the last
+   * resort but not a free-for-all: the copies it allows double every half freshness (2, 4, 8, ...), so a swarm
+   * that spreads slowly (CPU-starved peers) gets a few more seeds of the chunk rather than every peer's request at
+   * once, and after five doublings anyone who still asks is served.
    */
   private boolean seedServes(int chunk, long now) {
     Long injected = munroInjected.get(Merkle.munroStart(chunk));
-    if (injected == null || now - injected > config.seedFreshness().toNanos() / 1000) {
+    if (injected == null) {
       return true;
     }
-    int copies = freshCopies.merge(chunk, 1, Integer::sum);
-    return copies <= config.seedCopies();
+    long freshness = Math.max(1, config.seedFreshness().toNanos() / 1000);
+    long age = now - injected;
+    long allowed = config.seedCopies();
+    if (age > freshness) {
+      long doublings = 1 + (age - freshness) / Math.max(1, freshness / 2);
+      if (doublings > 5) {
+        return true;
+      }
+      allowed <<= doublings;
+    }
+    int served = freshCopies.getOrDefault(chunk, 0);
+    if (served >= allowed) {
+      return false;
+    }
+    freshCopies.put(chunk, served + 1); // copies served, not requests: a refused request does not count
+    return true;
   }
 
   private boolean isOrigin(Channel c) {
