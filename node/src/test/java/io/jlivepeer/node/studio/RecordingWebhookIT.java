@@ -4,13 +4,13 @@ import static io.jlivepeer.node.studio.ApiClient.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import io.jlivepeer.media.FfmpegBinaries;
 import io.jlivepeer.media.FfmpegTranscoder;
 import io.jlivepeer.media.TestMedia;
 import io.jlivepeer.media.VideoProfile;
 import io.jlivepeer.node.broadcaster.BroadcasterConfig;
 import io.jlivepeer.node.broadcaster.BroadcasterNode;
+import io.jlivepeer.node.studio.WebhookReceiver.Received;
 import io.jlivepeer.node.store.ObjectStore;
 import io.jlivepeer.node.store.S3ProxyProcess;
 import io.jlivepeer.node.store.StoreSetup;
@@ -30,15 +30,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,22 +51,10 @@ class RecordingWebhookIT {
 
   @TempDir Path tmp;
 
-  record Received(String event, JsonNode body, boolean signatureOk) {}
-
   @Test
   void aRecordedApiStreamEndsAsARecordingReadyWebhookAndAVodOfTheFullLadderInTheBucket() throws Exception {
     Path clip = TestMedia.source(426, 240, 30, CLIP_SECONDS, "flv");
-    List<Received> received = Collections.synchronizedList(new ArrayList<>());
-    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    receiver.createContext("/hook", exchange -> {
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      JsonNode n = ApiClient.JSON.readTree(body);
-      received.add(new Received(n.path("event").asText(), n,
-          verifies(exchange.getRequestHeaders().getFirst("Livepeer-Signature"), body)));
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
-    receiver.start();
+    WebhookReceiver receiver = WebhookReceiver.start(SECRET, 0);
     try (S3ProxyProcess s3 = S3ProxyProcess.startNew(tmp.resolve("s3"))) {
       String recordUrl = s3.bucket("recordings");
       BroadcasterConfig config = new BroadcasterConfig(new InetSocketAddress("127.0.0.1", 0),
@@ -81,7 +63,7 @@ class RecordingWebhookIT {
               StoreSetup.none().withRecordObjectStore(recordUrl));
           ObjectStore bucket = ObjectStore.open(recordUrl)) {
         ApiClient api = new ApiClient(node, node.studio().createApiKey("recording-it"));
-        String hookUrl = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+        String hookUrl = receiver.url();
         assertThat(api.post("/api/webhook", "{\"name\":\"rec\",\"url\":\"" + hookUrl + "\","
             + "\"events\":[\"recording.ready\"],\"sharedSecret\":\"" + SECRET + "\"}").status()).isEqualTo(201);
         JsonNode stream = api.post("/api/stream", "{\"name\":\"recorded\",\"record\":true}").body();
@@ -91,7 +73,7 @@ class RecordingWebhookIT {
 
         ApiClient.publish(clip, node, stream.path("streamKey").asText()).get(1, TimeUnit.MINUTES);
         await("recording.ready at the receiver", Duration.ofSeconds(60),
-            () -> received.stream().anyMatch(r -> r.event().equals("recording.ready")));
+            () -> receiver.received().stream().anyMatch(r -> r.event().equals("recording.ready")));
 
         JsonNode sessions = api.get("/api/stream/" + streamId + "/sessions").body();
         assertThat(sessions.size()).isEqualTo(1);
@@ -102,7 +84,7 @@ class RecordingWebhookIT {
         assertThat(recordingUrl).isEqualTo(api.base() + "/recordings/" + playbackId + "/" + sessionId
             + "/index.m3u8");
 
-        List<Received> ready = received.stream().filter(r -> r.event().equals("recording.ready")).toList();
+        List<Received> ready = receiver.received().stream().filter(r -> r.event().equals("recording.ready")).toList();
         assertThat(ready).hasSize(1);
         Received hook = ready.get(0);
         assertThat(hook.signatureOk()).as("Livepeer-Signature verifies with the shared secret").isTrue();
@@ -143,7 +125,7 @@ class RecordingWebhookIT {
         assertThat(text(served.body())).as("B serves the bucket's master playlist").isEqualTo(text(masterBytes));
       }
     } finally {
-      receiver.stop(0);
+      receiver.close();
     }
   }
 
@@ -155,23 +137,5 @@ class RecordingWebhookIT {
     return TestMedia.run(List.of(FfmpegBinaries.ffprobe().toString(), "-v", "error", "-select_streams", "v:0",
         "-show_entries", "stream=width,height", "-of", "csv=p=0", file.toString()), 60)
         .lines().filter(l -> !l.isBlank()).findFirst().orElse("");
-  }
-
-  /** HMAC-SHA256(secret, "<t>.<body>") in hex against v1 (docs/api.md). */
-  private static boolean verifies(String header, String body) {
-    if (header == null) {
-      return false;
-    }
-    Map<String, String> parts = java.util.Arrays.stream(header.split(",")).map(p -> p.split("=", 2))
-        .filter(p -> p.length == 2).collect(Collectors.toMap(p -> p[0], p -> p[1], (a, b) -> a));
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      String expected = HexFormat.of().formatHex(mac.doFinal((parts.get("t") + "." + body)
-          .getBytes(StandardCharsets.UTF_8)));
-      return expected.equals(parts.get("v1")) && Long.parseLong(parts.get("t")) > 0;
-    } catch (java.security.GeneralSecurityException | NumberFormatException e) {
-      return false;
-    }
   }
 }

@@ -4,24 +4,20 @@ import static io.jlivepeer.node.studio.ApiClient.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import io.jlivepeer.media.FfmpegTranscoder;
 import io.jlivepeer.media.TestMedia;
 import io.jlivepeer.node.broadcaster.BroadcasterConfig;
 import io.jlivepeer.node.broadcaster.BroadcasterNode;
+import io.jlivepeer.node.studio.WebhookReceiver.Received;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +30,6 @@ class WebhookOutageIT {
   private static final Duration OUTAGE = Duration.ofSeconds(30);
 
   @TempDir Path dataDir;
-
-  record Received(String id, String event, String body, boolean signatureOk) {}
 
   @Test
   void eventsQueuedDuringAnOutageAndARestartAreDeliveredOnceSigned() throws Exception {
@@ -73,25 +67,14 @@ class WebhookOutageIT {
 
       long upAt = outageStart + OUTAGE.toNanos();
       Thread.sleep(Math.max(0, (upAt - System.nanoTime()) / 1_000_000));
-      List<Received> received = java.util.Collections.synchronizedList(new ArrayList<>());
-      HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
-      receiver.createContext("/hook", exchange -> {
-        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        JsonNode n = ApiClient.JSON.readTree(body);
-        received.add(new Received(n.path("id").asText(), n.path("event").asText(), body,
-            verifies(exchange.getRequestHeaders().getFirst("Livepeer-Signature"), body)));
-        exchange.sendResponseHeaders(204, -1);
-        exchange.close();
-      });
-      receiver.start();
-      try {
+      List<Received> received;
+      try (WebhookReceiver receiver = WebhookReceiver.start(SECRET, port)) {
         // the longest backoff step before 30 s of failures is 32 s, so everything is due within ~35 s of now
-        await("every event to reach the receiver", Duration.ofSeconds(70), () -> received.size() >= 4);
+        await("every event to reach the receiver", Duration.ofSeconds(70), () -> receiver.received().size() >= 4);
         await("the log to record each success", Duration.ofSeconds(10),
             () -> api.get("/api/webhook/" + hookId + "/log").body().findValuesAsText("success").stream()
                 .filter("true"::equals).count() == 4);
-      } finally {
-        receiver.stop(0);
+        received = receiver.received();
       }
 
       assertThat(received).hasSize(4);
@@ -103,7 +86,7 @@ class WebhookOutageIT {
           Collectors.counting()));
       assertThat(byType).containsEntry("stream.started", 2L).containsEntry("stream.idle", 2L);
       for (Received r : received) {
-        JsonNode n = ApiClient.JSON.readTree(r.body());
+        JsonNode n = r.body();
         assertThat(n.path("webhookId").asText()).isEqualTo(hookId);
         assertThat(n.path("stream").path("id").asText()).isEqualTo(streamId);
         assertThat(n.path("createdAt").asLong()).isPositive();
@@ -131,24 +114,6 @@ class WebhookOutageIT {
   private static List<String> eventIds(ApiClient api, String hookId) {
     return api.get("/api/webhook/" + hookId + "/log").body().findValuesAsText("eventId").stream().distinct()
         .toList();
-  }
-
-  /** The receiver's side of docs/api.md: HMAC-SHA256(secret, "<t>.<body>") in hex, compared to v1. */
-  private static boolean verifies(String header, String body) {
-    if (header == null) {
-      return false;
-    }
-    Map<String, String> parts = java.util.Arrays.stream(header.split(",")).map(p -> p.split("=", 2))
-        .filter(p -> p.length == 2).collect(Collectors.toMap(p -> p[0], p -> p[1], (a, b) -> a));
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      String expected = HexFormat.of().formatHex(mac.doFinal((parts.get("t") + "." + body)
-          .getBytes(StandardCharsets.UTF_8)));
-      return expected.equals(parts.get("v1")) && Long.parseLong(parts.get("t")) > 0;
-    } catch (java.security.GeneralSecurityException | NumberFormatException e) {
-      return false;
-    }
   }
 
 }
