@@ -41,6 +41,11 @@ final class PublishRegistry {
     }
   }
 
+  /** The connection publishing {@code manifestId}, if one is. */
+  Optional<Object> owner(String manifestId) {
+    return Optional.ofNullable(live.get(manifestId));
+  }
+
   boolean isLive(String manifestId) {
     return live.containsKey(manifestId);
   }

@@ -16,6 +16,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,6 +111,16 @@ public final class RtmpServer implements AutoCloseable {
   /** Whether a publisher is live on {@code manifestId}. */
   public boolean isLive(String manifestId) {
     return registry.isLive(manifestId);
+  }
+
+  /**
+   * Ends the live publish of {@code manifestId}, if there is one: the publisher gets {@code reason} in an
+   * {@code onStatus} error and its connection is closed; other streams go on. Returns whether one was live.
+   */
+  public boolean endPublish(String manifestId, String reason) {
+    Optional<Object> owner = registry.owner(manifestId);
+    owner.ifPresent(o -> ((RtmpSessionHandler) o).revoke(manifestId, reason));
+    return owner.isPresent();
   }
 
   /** Stops accepting, closes every connection (each live sink gets {@code onClose("server shutting down")}). */

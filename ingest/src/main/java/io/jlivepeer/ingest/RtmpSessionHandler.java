@@ -62,6 +62,7 @@ final class RtmpSessionHandler extends ChannelInboundHandlerAdapter {
   private int nextStreamId = 1;
   private Optional<Publish> publish = Optional.empty();
   private boolean closing;
+  private volatile ChannelHandlerContext context;
 
   RtmpSessionHandler(RtmpConfig config, PublishListener listener, PublishRegistry registry,
       RtmpControlHandler control) {
@@ -69,6 +70,24 @@ final class RtmpSessionHandler extends ChannelInboundHandlerAdapter {
     this.listener = listener;
     this.registry = registry;
     this.control = control;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    context = ctx;
+  }
+
+  /**
+   * Ends this connection's publish from outside (the stream was deleted or suspended): on the channel's event loop,
+   * tells the publisher why ({@code NetStream.Publish.Rejected}), ends the publish and closes. Any thread.
+   */
+  void revoke(String manifestId, String reason) {
+    ChannelHandlerContext ctx = context;
+    if (ctx == null) {
+      return;
+    }
+    ctx.executor().execute(() -> publish.filter(p -> p.manifestId.equals(manifestId))
+        .ifPresent(p -> rejectMedia(ctx, p, reason)));
   }
 
   @Override

@@ -55,6 +55,29 @@ class RtmpServerTest {
   }
 
   @Test
+  void endPublishClosesOnlyThatPublisherWithTheReason() throws Exception {
+    try (RtmpServer server = RtmpServer.start(loopback(), listener)) {
+      RtmpPublisher gone = RtmpPublisher.start(clients, url(server, "/live/gone"), tags(),
+          new RtmpPublisher.Options(true, true));
+      RtmpPublisher stays = RtmpPublisher.start(clients, url(server, "/live/stays"), tags(),
+          new RtmpPublisher.Options(true, true));
+      gone.publishing().get(10, TimeUnit.SECONDS);
+      stays.publishing().get(10, TimeUnit.SECONDS);
+      assertThat(server.endPublish("nobody", "deleted")).isFalse();
+      assertThat(server.endPublish("gone", "stream deleted through the API")).isTrue();
+      assertThat(gone.finished()).failsWithin(Duration.ofSeconds(5));
+      assertThat(sinks.get("gone").closeReasons).containsExactly("stream deleted through the API");
+      assertThat(server.isLive("gone")).isFalse();
+      long before = sinks.get("stays").videoFrames.get();
+      Thread.sleep(500);
+      assertThat(sinks.get("stays").videoFrames.get()).as("the other stream goes on").isGreaterThan(before);
+      assertThat(sinks.get("stays").closeReasons).isEmpty();
+      assertThat(server.isLive("stays")).isTrue();
+      stays.close();
+    }
+  }
+
+  @Test
   void refusesPublishesBeyondMaxStreams() throws Exception {
     try (RtmpServer server = RtmpServer.start(loopback().withMaxStreams(1), listener)) {
       RtmpPublisher first = RtmpPublisher.start(clients, url(server, "/live/one"), tags(),

@@ -114,6 +114,12 @@ public final class BroadcasterNode implements AutoCloseable {
           RtmpConfig.defaults().withBindAddress(config.rtmpAddr()).withMaxStreams(config.maxSessions()),
           this::onPublish);
       studio.bind(rtmp.localAddress(), http.address());
+      RtmpServer ingest = rtmp;
+      studio.onRevoke((streamKey, reason) -> {
+        if (ingest.endPublish(streamKey, reason)) {
+          log.info("stream API: ended the live publish of a stream: {}", reason);
+        }
+      });
     } catch (RuntimeException e) {
       if (httpServer != null) {
         httpServer.close();

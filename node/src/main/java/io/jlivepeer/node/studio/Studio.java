@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -33,11 +34,14 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: {@link #admit} runs on the RTMP event loop and reads only memory. Stream events ({@link #started},
  * segments, {@link #ended}) come from each stream's worker thread; API requests from the HTTP server's virtual
  * threads. Streams are cached in memory (copy-on-write records) and written through to SQLite.
+ *
+ * <p>Why ~480 lines: this is where ingest, the outputs and the API meet. What stands alone lives beside it
+ * ({@link LiveSessions} health, {@link PublicUrls}, {@link StudioStore}, {@link WebhookDispatcher},
+ * {@link StudioApi}); what is left is the stream registry and the entry points that read or change it, which share
+ * the copy-on-write maps and their lock and would only be harder to follow apart.
  */
 public final class Studio implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Studio.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
-  private static final String PLAYBACK_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
   /** Interval between reads of the key count, so a key made by `livepeer cli apikey` enforces keys without a call. */
   static final long KEY_REFRESH_MILLIS = 5_000;
 
@@ -53,22 +57,6 @@ public final class Studio implements AutoCloseable {
     public static final BroadcasterAccount OFF_CHAIN = new BroadcasterAccount("", "0", "0", false);
   }
 
-  /** Per-session live figures (health). Guarded by itself. */
-  static final class Live {
-    SessionRecord session;
-    long segmentsIn;
-    long segmentsOut;
-    long failures;
-    long mediaMillis;
-    long workMillis;
-    long lastSegmentAt;
-    final Map<Long, Long> startedNanos = new HashMap<>();
-
-    Live(SessionRecord session) {
-      this.session = session;
-    }
-  }
-
   final ObjectMapper json = new ObjectMapper();
   final StudioStore store;
   final Clock clock;
@@ -77,20 +65,19 @@ public final class Studio implements AutoCloseable {
   private volatile Map<String, StreamRecord> byId = Map.of();
   private volatile Map<String, StreamRecord> byKey = Map.of();
   private volatile Map<String, StreamRecord> byPlayback = Map.of();
-  private final Map<String, Live> live = new ConcurrentHashMap<>();
+  private final LiveSessions live = new LiveSessions();
   private final Map<String, Boolean> dirtyStreams = new ConcurrentHashMap<>();
-  private final Map<String, Boolean> dirtySessions = new ConcurrentHashMap<>();
   /** How often segment counts are written to SQLite. */
   static final long FLUSH_MILLIS = 1_000;
   private volatile boolean enforced;
   private final java.util.concurrent.ScheduledExecutorService keyWatch;
   private volatile long keysCheckedAt;
-  private volatile InetSocketAddress rtmpAddr = new InetSocketAddress("127.0.0.1", 1935);
-  private volatile InetSocketAddress httpAddr = new InetSocketAddress("127.0.0.1", 9935);
+  private final PublicUrls urls = new PublicUrls();
   private volatile Supplier<List<OrchestratorSummary>> orchestrators = List::of;
   private volatile Supplier<BroadcasterAccount> account = () -> BroadcasterAccount.OFF_CHAIN;
   private volatile BroadcasterAccount lastAccount = BroadcasterAccount.OFF_CHAIN;
   private volatile Function<String, Optional<String>> orchestratorOf = id -> Optional.of("local");
+  private volatile BiConsumer<String, String> revoker = (key, reason) -> { };
 
   private Studio(StudioStore store, Clock clock, WebhookDispatcher.Retry retry) {
     this.store = store;
@@ -140,8 +127,7 @@ public final class Studio implements AutoCloseable {
 
   /** The addresses B listens on, for the ingest and playback URLs in stream objects and webhooks. */
   public void bind(InetSocketAddress rtmp, InetSocketAddress http) {
-    this.rtmpAddr = rtmp;
-    this.httpAddr = http;
+    urls.bind(rtmp, http);
   }
 
   public void orchestrators(Supplier<List<OrchestratorSummary>> source) {
@@ -150,6 +136,14 @@ public final class Studio implements AutoCloseable {
 
   public void account(Supplier<BroadcasterAccount> source) {
     this.account = source;
+  }
+
+  /**
+   * How a live publish is cut when its stream is deleted or suspended through the API: called with the stream key
+   * (the RTMP name it publishes under) and the reason the publisher is told.
+   */
+  public void onRevoke(BiConsumer<String, String> revoker) {
+    this.revoker = revoker;
   }
 
   /** Which orchestrator transcodes a manifest id now (or "local"). */
@@ -217,14 +211,9 @@ public final class Studio implements AutoCloseable {
 
   /** The session now live for a manifest id (the recorder may name its recording after it). */
   public Optional<String> currentSession(String manifestId) {
-    Live l = live.get(manifestId);
-    if (l == null) {
-      return Optional.empty();
-    }
-    synchronized (l) {
-      return l.session.active() ? Optional.of(l.session.id()) : Optional.empty();
-    }
+    return live.activeId(manifestId);
   }
+
 
   // ---- stream events (each stream's worker thread)
 
@@ -238,7 +227,7 @@ public final class Studio implements AutoCloseable {
     SessionRecord session = new SessionRecord(UUID.randomUUID().toString(), s.id(), now, now, true, s.record(),
         s.record() ? "waiting" : "none", Optional.empty(), 0, 0, 0);
     store.saveSession(session);
-    live.put(manifestId, new Live(session));
+    live.open(manifestId, session);
     StreamRecord seen = updateStream(s.id(), r -> r.seen(now, r.totals()));
     ObjectNode payload = json.createObjectNode().put("sessionId", session.id());
     webhooks.publish("stream.started", StudioJson.stream(this, seen, Optional.empty()), payload);
@@ -254,47 +243,21 @@ public final class Studio implements AutoCloseable {
   }
 
   public void failed(String manifestId, long seq) {
-    Live l = live.get(manifestId);
-    if (l != null) {
-      synchronized (l) {
-        l.failures++;
-        l.startedNanos.remove(seq);
-      }
-    }
+    live.failed(manifestId, seq);
   }
 
+
   private void segment(String manifestId, long seq, long durationMillis, long bytes, boolean transcoded) {
-    Live l = live.get(manifestId);
     StreamRecord s = byPlayback.get(manifestId);
-    if (l == null || s == null) {
+    long now = clock.millis();
+    // counts are flushed in batches (flush()): an fsync per segment would slow the stream's worker on a busy disk
+    if (s == null || !live.segment(manifestId, seq, durationMillis, transcoded, now)) {
       return;
     }
-    long now = clock.millis();
-    SessionRecord session;
-    synchronized (l) {
-      if (transcoded) {
-        l.segmentsOut++;
-        Long startedAt = l.startedNanos.remove(seq);
-        if (startedAt != null) {
-          l.workMillis += (System.nanoTime() - startedAt) / 1_000_000;
-          l.mediaMillis += durationMillis;
-        }
-      } else {
-        l.segmentsIn++;
-        l.startedNanos.put(seq, System.nanoTime());
-        if (l.startedNanos.size() > 64) { // a segment that never finished: forget the oldest
-          l.startedNanos.remove(l.startedNanos.keySet().stream().min(Long::compare).orElseThrow());
-        }
-      }
-      l.lastSegmentAt = now;
-      l.session = l.session.withSegment(now, transcoded, durationMillis);
-      session = l.session;
-    }
-    // counts are flushed in batches (flush()): an fsync per segment would slow the stream's worker on a busy disk
-    dirtySessions.put(manifestId, Boolean.TRUE);
     updateStreamInMemory(s.id(), r -> r.seen(now, transcoded ? r.totals().plusTranscoded(durationMillis, bytes)
         : r.totals().plusSource(durationMillis, bytes)));
   }
+
 
   /** Writes the segment counts gathered since the last flush, in one transaction. */
   void flush() {
@@ -306,16 +269,7 @@ public final class Studio implements AutoCloseable {
         streams.add(r);
       }
     }
-    List<SessionRecord> sessions = new java.util.ArrayList<>();
-    for (String manifestId : List.copyOf(dirtySessions.keySet())) {
-      dirtySessions.remove(manifestId);
-      Live l = live.get(manifestId);
-      if (l != null) {
-        synchronized (l) {
-          sessions.add(l.session);
-        }
-      }
-    }
+    List<SessionRecord> sessions = live.takeDirty();
     if (!streams.isEmpty() || !sessions.isEmpty()) {
       store.saveAll(streams, sessions);
     }
@@ -323,17 +277,12 @@ public final class Studio implements AutoCloseable {
 
   /** The publish ended and its segments are done: the session ends, stream.idle. */
   public void ended(String manifestId) {
-    Live l = live.get(manifestId);
     StreamRecord s = byPlayback.get(manifestId);
-    if (l == null || s == null) {
+    Optional<SessionRecord> ended = s == null ? Optional.empty() : live.end(manifestId, clock.millis());
+    if (ended.isEmpty()) {
       return;
     }
-    long now = clock.millis();
-    SessionRecord session;
-    synchronized (l) {
-      l.session = l.session.ended(now);
-      session = l.session;
-    }
+    SessionRecord session = ended.get();
     flush();
     store.saveSession(session);
     StreamRecord current = byId.get(s.id());
@@ -371,14 +320,7 @@ public final class Studio implements AutoCloseable {
     SessionRecord updated = session.get().recording(url.isPresent() ? "ready" : "failed",
         url.map(u -> bUrl));
     store.saveSession(updated);
-    Live l = live.get(manifestId);
-    if (l != null) {
-      synchronized (l) {
-        if (l.session.id().equals(updated.id())) {
-          l.session = l.session.recording(updated.recordingStatus(), updated.recordingUrl());
-        }
-      }
-    }
+    live.recording(manifestId, updated);
     if (url.isPresent()) {
       ObjectNode payload = json.createObjectNode().put("sessionId", updated.id()).put("recordingUrl", bUrl)
           .put("objectStoreUrl", url.get()).put("durationSeconds", seconds).put("segments", segments);
@@ -403,7 +345,7 @@ public final class Studio implements AutoCloseable {
 
   StreamRecord create(String name, boolean record, List<VideoProfile> profiles) {
     StreamRecord s = new StreamRecord(UUID.randomUUID().toString(), name, clock.millis(), 0, record, false, false,
-        streamKey(), playbackId(), profiles, StreamRecord.Totals.ZERO);
+        PublicUrls.streamKey(byKey::containsKey), PublicUrls.playbackId(byPlayback::containsKey), profiles, StreamRecord.Totals.ZERO);
     synchronized (streamsLock) {
       store.saveStream(s);
       Map<String, StreamRecord> m = new HashMap<>(byId);
@@ -428,45 +370,43 @@ public final class Studio implements AutoCloseable {
   }
 
   StreamRecord updateStream(String id, java.util.function.UnaryOperator<StreamRecord> change) {
+    StreamRecord old;
+    StreamRecord updated;
     synchronized (streamsLock) {
-      StreamRecord old = byId.get(id);
+      old = byId.get(id);
       if (old == null) {
         throw new StudioException("no stream " + id);
       }
-      StreamRecord updated = change.apply(old);
+      updated = change.apply(old);
       store.saveStream(updated);
       Map<String, StreamRecord> m = new HashMap<>(byId);
       m.put(id, updated);
       install(List.copyOf(m.values()));
-      return updated;
     }
+    // a live publish of a stream that may no longer publish ends now, not when its publisher stops
+    if (!old.deleted() && updated.deleted()) {
+      revoker.accept(updated.streamKey(), "stream '" + updated.name() + "' was deleted through the API");
+    } else if (!old.suspended() && updated.suspended()) {
+      revoker.accept(updated.streamKey(), "stream '" + updated.name() + "' was suspended through the API");
+    }
+    return updated;
   }
 
-  Optional<Live> live(String playbackId) {
-    return Optional.ofNullable(live.get(playbackId));
+
+  LiveSessions.Health health(String playbackId) {
+    return live.health(playbackId);
   }
 
   boolean isActive(StreamRecord s) {
-    Live l = live.get(s.playbackId());
-    if (l == null) {
-      return false;
-    }
-    synchronized (l) {
-      return l.session.active();
-    }
+    return live.active(s.playbackId());
   }
 
+  /** The stored sessions, the one B holds in memory in its latest state. */
   List<SessionRecord> sessions(StreamRecord s) {
     List<SessionRecord> stored = store.sessions(s.id());
-    Live l = live.get(s.playbackId());
-    if (l == null) {
-      return stored;
-    }
-    SessionRecord current;
-    synchronized (l) {
-      current = l.session;
-    }
-    return stored.stream().map(x -> x.id().equals(current.id()) ? current : x).toList();
+    Optional<SessionRecord> current = live.current(s.playbackId());
+    return current.isEmpty() ? stored
+        : stored.stream().map(x -> x.id().equals(current.get().id()) ? current.get() : x).toList();
   }
 
   Optional<String> orchestratorOf(String manifestId) {
@@ -509,33 +449,11 @@ public final class Studio implements AutoCloseable {
   }
 
   String httpBase(Optional<String> hostHeader) {
-    return "http://" + hostHeader.filter(h -> !h.isBlank()).orElseGet(() -> hostPort(httpAddr));
+    return urls.httpBase(hostHeader);
   }
 
   String ingestUrl(Optional<String> hostHeader) {
-    String host = hostHeader.filter(h -> !h.isBlank()).map(Studio::hostOf).orElseGet(() -> host(rtmpAddr));
-    return "rtmp://" + host + ":" + rtmpAddr.getPort() + "/live";
-  }
-
-  private static String hostOf(String hostHeader) {
-    if (hostHeader.startsWith("[")) {
-      int end = hostHeader.indexOf(']');
-      return end > 0 ? hostHeader.substring(0, end + 1) : hostHeader;
-    }
-    int colon = hostHeader.lastIndexOf(':');
-    return colon > 0 ? hostHeader.substring(0, colon) : hostHeader;
-  }
-
-  private static String hostPort(InetSocketAddress a) {
-    return host(a) + ":" + a.getPort();
-  }
-
-  private static String host(InetSocketAddress a) {
-    String h = a.getHostString();
-    if (h.equals("0.0.0.0") || h.equals("::") || h.equals("0:0:0:0:0:0:0:0")) {
-      return "127.0.0.1";
-    }
-    return h.contains(":") ? "[" + h + "]" : h;
+    return urls.ingestUrl(hostHeader);
   }
 
   private void install(List<StreamRecord> all) {
@@ -550,33 +468,6 @@ public final class Studio implements AutoCloseable {
     byId = Map.copyOf(id);
     byKey = Map.copyOf(key);
     byPlayback = Map.copyOf(pb);
-  }
-
-  private String streamKey() {
-    while (true) {
-      StringBuilder b = new StringBuilder();
-      for (int i = 0; i < 16; i++) {
-        if (i > 0 && i % 4 == 0) {
-          b.append('-');
-        }
-        b.append(PLAYBACK_ALPHABET.charAt(RANDOM.nextInt(PLAYBACK_ALPHABET.length())));
-      }
-      if (!byKey.containsKey(b.toString())) {
-        return b.toString();
-      }
-    }
-  }
-
-  private String playbackId() {
-    while (true) {
-      StringBuilder b = new StringBuilder();
-      for (int i = 0; i < 16; i++) {
-        b.append(PLAYBACK_ALPHABET.charAt(RANDOM.nextInt(PLAYBACK_ALPHABET.length())));
-      }
-      if (!byPlayback.containsKey(b.toString())) {
-        return b.toString();
-      }
-    }
   }
 
   @Override

@@ -153,32 +153,14 @@ final class StudioApi {
 
   private ObjectNode health(StreamRecord s) {
     ObjectNode n = studio.json.createObjectNode();
-    Optional<Studio.Live> live = studio.live(s.playbackId());
-    long in = 0;
-    long out = 0;
-    long failures = 0;
-    double ratio = 0;
-    long last = 0;
-    boolean active = false;
-    if (live.isPresent()) {
-      Studio.Live l = live.get();
-      synchronized (l) {
-        in = l.segmentsIn;
-        out = l.segmentsOut;
-        failures = l.failures;
-        // transcode time / media time, as B's /metrics (NodeStats): below 1 keeps up with live
-        ratio = l.mediaMillis > 0 ? (double) l.workMillis / l.mediaMillis : 0;
-        last = l.lastSegmentAt;
-        active = l.session.active();
-      }
-    }
-    n.put("isActive", active);
-    n.put("segmentsIn", in);
-    n.put("segmentsOut", out);
-    n.put("failures", failures);
-    n.put("realTimeRatio", Math.round(ratio * 1000) / 1000.0);
+    LiveSessions.Health h = studio.health(s.playbackId());
+    n.put("isActive", h.active());
+    n.put("segmentsIn", h.segmentsIn());
+    n.put("segmentsOut", h.segmentsOut());
+    n.put("failures", h.failures());
+    n.put("realTimeRatio", Math.round(h.realTimeRatio() * 1000) / 1000.0);
     n.put("orchestrator", studio.orchestratorOf(s.playbackId()).orElse("local"));
-    n.put("lastSegmentAt", last);
+    n.put("lastSegmentAt", h.lastSegmentAt());
     return n;
   }
 

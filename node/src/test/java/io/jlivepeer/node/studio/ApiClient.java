@@ -97,7 +97,9 @@ final class ApiClient {
   static CompletableFuture<String> publish(Path clip, BroadcasterNode node, String name) {
     String url = "rtmp://127.0.0.1:" + node.rtmpAddress().getPort() + "/live/" + name;
     return CompletableFuture.supplyAsync(() -> TestMedia.run(List.of(FfmpegBinaries.ffmpeg().toString(),
-        "-hide_banner", "-loglevel", "error", "-re", "-i", clip.toString(), "-c", "copy", "-f", "flv", url), 120));
+        "-hide_banner", "-loglevel", "error", "-re", "-i", clip.toString(), "-c", "copy", "-f", "flv", url), 120),
+        // a thread per publish: the common pool has one thread on 2 cores and would run publishes one by one
+        task -> Thread.ofPlatform().daemon().name("publish-" + name).start(task));
   }
 
   /** Polls until {@code check} holds, failing after {@code timeout}. */

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The stream API on a real broadcaster on loopback: every endpoint, its errors, and RTMP publishes from the bundled
- * ffmpeg mapped by stream key (a deleted stream's key refused while another stream goes on).
+ * ffmpeg mapped by stream key (deleting a live stream cuts its publish and refuses its key while another stream
+ * goes on).
  */
 class StudioApiIT {
   static final List<VideoProfile> LADDER = List.of(VideoProfile.of("P144p", 256, 144, 200_000, 30));
@@ -177,17 +178,26 @@ class StudioApiIT {
   }
 
   @Test
-  void deletedStreamsKeyIsRefusedWhileAnotherStreamGoesOn() throws Exception {
+  void deletingALiveStreamCutsItsPublishAndRefusesItsKeyWhileAnotherGoesOn() throws Exception {
     Path clip = TestMedia.source(320, 180, 30, 14, "flv");
     JsonNode live = api.post("/api/stream", "{\"name\":\"goes-on\"}").body();
     JsonNode doomed = api.post("/api/stream", "{\"name\":\"deleted\"}").body();
     String liveId = live.path("id").asText();
+    String doomedId = doomed.path("id").asText();
     CompletableFuture<String> publishing = ApiClient.publish(clip, node, live.path("streamKey").asText());
-    await("the stream to be live", Duration.ofSeconds(60),
-        () -> api.get("/api/stream/" + liveId).body().path("sourceSegments").asLong() >= 1);
+    long doomedStart = System.nanoTime();
+    CompletableFuture<String> doomedPublishing = ApiClient.publish(clip, node, doomed.path("streamKey").asText());
+    await("both streams to be live", Duration.ofSeconds(60),
+        () -> api.get("/api/stream/" + liveId).body().path("sourceSegments").asLong() >= 1
+            && api.get("/api/stream/" + doomedId).body().path("sourceSegments").asLong() >= 1);
     assertThat(api.get("/api/stream/" + liveId).body().path("isActive").asBoolean()).isTrue();
+    assertThat(api.get("/api/stream/" + doomedId).body().path("isActive").asBoolean()).isTrue();
 
-    assertThat(api.delete("/api/stream/" + doomed.path("id").asText()).status()).isEqualTo(204);
+    // deleting a live stream cuts its publish at once (the 14 s clip is far from its end), the other goes on
+    assertThat(api.delete("/api/stream/" + doomedId).status()).isEqualTo(204);
+    assertThat(doomedPublishing).failsWithin(Duration.ofSeconds(8));
+    assertThat((System.nanoTime() - doomedStart) / 1e9).as("seconds the deleted stream published")
+        .isLessThan(12.0);
     long before = api.get("/api/stream/" + liveId).body().path("sourceSegments").asLong();
     assertThatThrownBy(() -> ApiClient.publish(clip, node, doomed.path("streamKey").asText()).join())
         .hasCauseInstanceOf(MediaException.class);

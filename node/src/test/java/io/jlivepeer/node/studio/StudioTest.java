@@ -29,6 +29,28 @@ class StudioTest {
   }
 
   @Test
+  void suspendingOrDeletingAStreamCutsItsPublishOnceAndItsKeyIsRefused() {
+    try (Studio studio = Studio.open(dir, Clock.systemUTC(), WebhookDispatcher.Retry.DEFAULTS)) {
+      List<String> cut = new CopyOnWriteArrayList<>();
+      studio.onRevoke((key, reason) -> cut.add(key + " " + reason));
+      StreamRecord s = studio.create("cam", false, List.of());
+      studio.updateStream(s.id(), r -> r.withSettings("cam2", r.record(), false, r.profiles()));
+      assertThat(cut).as("a rename cuts nothing").isEmpty();
+      studio.updateStream(s.id(), r -> r.withSettings(r.name(), r.record(), true, r.profiles()));
+      studio.updateStream(s.id(), r -> r.withSettings(r.name(), r.record(), true, r.profiles()));
+      assertThat(cut).containsExactly(s.streamKey() + " stream 'cam2' was suspended through the API");
+      assertThatThrownBy(() -> studio.admit(s.streamKey())).isInstanceOf(IngestException.class)
+          .hasMessageContaining("suspended");
+      studio.updateStream(s.id(), r -> r.withSettings(r.name(), r.record(), false, r.profiles()));
+      assertThat(studio.admit(s.streamKey()).manifestId()).isEqualTo(s.playbackId());
+      studio.updateStream(s.id(), StreamRecord::asDeleted);
+      assertThat(cut).hasSize(2).last().isEqualTo(s.streamKey() + " stream 'cam2' was deleted through the API");
+      assertThatThrownBy(() -> studio.admit(s.streamKey())).isInstanceOf(IngestException.class)
+          .hasMessageContaining("deleted");
+    }
+  }
+
+  @Test
   void recordingReadyMarksTheSessionAndReachesTheWebhookAndEverythingSurvivesAReopen() throws Exception {
     List<JsonNode> received = new CopyOnWriteArrayList<>();
     HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
