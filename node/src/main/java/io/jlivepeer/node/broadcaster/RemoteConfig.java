@@ -61,6 +61,11 @@ public record RemoteConfig(List<String> orchAddrs, Path dataDir, Duration discov
         maxRenditionBytes);
   }
 
+  public RemoteConfig withSlowFactor(double factor) {
+    return new RemoteConfig(orchAddrs, dataDir, discoveryTimeout, maxAttempts, minRequestTimeout, factor,
+        maxRenditionBytes);
+  }
+
   /** wire.md: upload within max(0.5 x segment duration, 2 s). */
   public static Duration uploadTimeout(long segmentMillis) {
     return Duration.ofMillis(Math.max(segmentMillis / 2, 2_000));
