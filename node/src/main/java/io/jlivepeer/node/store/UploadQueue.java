@@ -327,8 +327,14 @@ public final class UploadQueue implements AutoCloseable {
         config.firstRetry().toMillis() << Math.min(20, attempt.attempts - 1));
     String what = e instanceof ObjectStoreException ? reason
         : "object store " + store.describe() + ": writing " + attempt.key + " failed: " + reason;
-    if (failing.compareAndSet(false, true)) {
+    boolean first = false;
+    if (!failing.get()) {
+      // the time before the flag: an upload thread that then finds the flag set also finds this time, and does not
+      // take the outage for one that has lasted since the last reminder (two warnings for one outage, CI saw it)
       lastReminderMillis.set(now);
+      first = failing.compareAndSet(false, true);
+    }
+    if (first) {
       log.warn("{}. Retrying with backoff (every {} s at most) for up to {} min; live HLS and transcoding go on "
           + "meanwhile, and uploads resume by themselves once the store answers.", what,
           String.format(java.util.Locale.ROOT, "%.1f", config.maxRetry().toMillis() / 1000.0),
