@@ -149,7 +149,8 @@ class SwarmTest {
   @Test
   void joinChunkIsTheFirstChunkOfTheNewestSequence() {
     List<SwarmManifest.Segment> listed = List.of(new SwarmManifest.Segment("source", 4, 2000, 0, 30_000),
-        new SwarmManifest.Segment("P144p", 4, 2000, 32, 9_000), new SwarmManifest.Segment("source", 5, 2000, 48, 30_000),
+        new SwarmManifest.Segment("P144p", 4, 2000, 32, 9_000),
+        new SwarmManifest.Segment("source", 5, 2000, 48, 30_000),
         new SwarmManifest.Segment("P144p", 5, 2000, 80, 9_000));
     assertThat(PeerNode.joinChunk(listed)).isEqualTo(48);
     assertThat(PeerNode.joinChunk(listed.subList(0, 3))).isEqualTo(48);

@@ -345,7 +345,8 @@ public final class Studio implements AutoCloseable {
 
   StreamRecord create(String name, boolean record, List<VideoProfile> profiles) {
     StreamRecord s = new StreamRecord(UUID.randomUUID().toString(), name, clock.millis(), 0, record, false, false,
-        PublicUrls.streamKey(byKey::containsKey), PublicUrls.playbackId(byPlayback::containsKey), profiles, StreamRecord.Totals.ZERO);
+        PublicUrls.streamKey(byKey::containsKey), PublicUrls.playbackId(byPlayback::containsKey), profiles,
+        StreamRecord.Totals.ZERO);
     synchronized (streamsLock) {
       store.saveStream(s);
       Map<String, StreamRecord> m = new HashMap<>(byId);
