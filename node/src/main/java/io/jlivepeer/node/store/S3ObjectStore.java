@@ -138,19 +138,50 @@ public final class S3ObjectStore implements ObjectStore {
   private ObjectStoreException failure(String what, SdkException e) {
     String advice;
     if (e instanceof S3Exception s3) {
-      String code = errorCode(s3);
-      advice = switch (s3.statusCode()) {
-        case 403 -> "the store refused the credentials (" + code + "): check the access key and secret in the URL";
-        case 404 -> "the bucket " + url.bucket() + " does not exist (" + code + "): create it";
-        default -> "the store answered HTTP " + s3.statusCode() + " (" + code + ")";
-      };
+      advice = advice(s3);
     } else if (e instanceof SdkClientException) {
-      advice = "could not reach the store (" + firstLine(e) + "): check that it runs and that the host and port in "
-          + "the URL are right";
+      // a server that rejects a request from its headers (a bad signature, a missing bucket) may answer and close
+      // while the body is still being sent; the JDK client then reports only the broken write, so ask again
+      Optional<S3Exception> answer = unreachable(e) ? Optional.empty() : askWithoutBody();
+      advice = answer.map(a -> advice(a) + " (the store's answer to a request without a body; the write itself "
+          + "failed: " + firstLine(e) + ")").orElseGet(() -> "could not reach the store (" + firstLine(e)
+          + "): check that it runs and that the host and port in the URL are right");
     } else {
       advice = firstLine(e);
     }
     return new ObjectStoreException("object store " + describe() + ": could not " + what + ": " + advice, e);
+  }
+
+  private String advice(S3Exception s3) {
+    String code = errorCode(s3);
+    return switch (s3.statusCode()) {
+      case 403 -> "the store refused the credentials (" + code + "): check the access key and secret in the URL";
+      case 404 -> "the bucket " + url.bucket() + " does not exist (" + code + "): create it";
+      default -> "the store answered HTTP " + s3.statusCode() + " (" + code + ")";
+    };
+  }
+
+  /** HEAD of the bucket: what the store objects to, if it answers with an error; empty if it is fine or silent. */
+  private Optional<S3Exception> askWithoutBody() {
+    try {
+      client.headBucket(b -> b.bucket(url.bucket()));
+      return Optional.empty();
+    } catch (S3Exception answer) {
+      return Optional.of(answer);
+    } catch (SdkException silent) {
+      return Optional.empty();
+    }
+  }
+
+  /** The store could not be connected to at all (asking it again would only wait again). */
+  private static boolean unreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException
+          || t instanceof java.net.UnknownHostException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String errorCode(S3Exception e) {
